@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"roster/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+// buildBinary compiles the real roster binary once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "roster")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// run runs the binary with the given database and stdin, failing the test on
+// a non-zero exit.
+func run(t *testing.T, bin, dsn, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "ROSTER_DB="+dsn)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("roster %s: %v\nstdout: %s\nstderr: %s", strings.Join(args, " "), err, out.String(), errb.String())
+	}
+	return out.String()
+}
+
+var listening = regexp.MustCompile(`msg=listening .*addr=(127\.0\.0\.1:\d+)`)
+
+// TestBinaryEndToEnd starts the real binary on a free port, on each engine,
+// and drives it as an operator and an API client would.
+func TestBinaryEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	if got := run(t, bin, "sqlite:"+filepath.Join(t.TempDir(), "v.db"), "", "version"); !strings.HasPrefix(got, "roster ") {
+		t.Fatalf("version printed %q", got)
+	}
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		dsn := e.DSN
+		if e.Name == "sqlite" {
+			dsn = "sqlite:" + filepath.Join(t.TempDir(), "e2e.db") // a database of its own, made by the binary
+		}
+		run(t, bin, dsn, "", "migrate")
+		email := "owner-" + e.Name + "@example.com"
+		out := run(t, bin, dsn, "a long enough pass phrase\n", "admin", "create", "--email", email, "--password-stdin", "--first-name", "Olive")
+		if !strings.Contains(out, "created owner") {
+			t.Fatalf("admin create printed %q", out)
+		}
+		token := strings.TrimSpace(run(t, bin, dsn, "", "token", "create", "--email", email, "--name", "e2e"))
+		if !strings.HasPrefix(token, "rst_") {
+			t.Fatalf("token create printed %q", token)
+		}
+
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, "serve")
+		cmd.Env = append(os.Environ(), "ROSTER_DB="+dsn, "ROSTER_ADDR=127.0.0.1:0", "ROSTER_LOG_FORMAT=text")
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		addrCh := make(chan string, 1)
+		logs := &lockedBuffer{}
+		go func() {
+			sc := bufio.NewScanner(stderr)
+			for sc.Scan() {
+				line := sc.Text()
+				logs.WriteString(line + "\n")
+				if m := listening.FindStringSubmatch(line); m != nil {
+					addrCh <- m[1]
+				}
+			}
+		}()
+		var base string
+		select {
+		case a := <-addrCh:
+			base = "http://" + a
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the server did not start; log:\n%s", logs.String())
+		}
+
+		call := func(method, path, body string, header ...string) (int, http.Header, map[string]any) {
+			t.Helper()
+			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			for i := 0; i+1 < len(header); i += 2 {
+				req.Header.Set(header[i], header[i+1])
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("%s %s: %v", method, path, err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			var m map[string]any
+			if len(raw) > 0 {
+				if err := json.Unmarshal(raw, &m); err != nil {
+					t.Fatalf("%s %s: %d, body is not JSON: %s", method, path, resp.StatusCode, raw)
+				}
+			}
+			return resp.StatusCode, resp.Header, m
+		}
+
+		if st, _, _ := call("GET", "/healthz", ""); st != 200 {
+			t.Fatalf("healthz %d", st)
+		}
+		if st, _, _ := call("GET", "/readyz", ""); st != 200 {
+			t.Fatalf("readyz %d", st)
+		}
+		st, h, u := call("POST", "/api/v1/users", `{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"}`)
+		if st != 201 || h.Get("Location") == "" || h.Get("ETag") != `"v1"` || u["username"] != "ada" || u["status"] != "pending" {
+			t.Fatalf("create: %d %v %v", st, h, u)
+		}
+		id := u["id"].(string)
+		if st, _, p := call("POST", "/api/v1/users", `{"first_name":"A","last_name":"L","email":"ADA@example.com"}`); st != 409 || p["existing_user"] == nil {
+			t.Fatalf("duplicate email: %d %v", st, p)
+		}
+		if st, _, _ := call("PATCH", "/api/v1/users/"+id, `{"job_title":"Analyst"}`, "If-Match", `"v7"`); st != 412 {
+			t.Fatalf("stale If-Match: %d", st)
+		}
+		if st, _, u := call("PATCH", "/api/v1/users/"+id, `{"job_title":"Analyst"}`, "If-Match", `"v1"`); st != 200 || u["job_title"] != "Analyst" {
+			t.Fatalf("patch: %d %v", st, u)
+		}
+		if st, _, l := call("GET", "/api/v1/users?q=lov&sort=last_name", ""); st != 200 || l["total"].(float64) != 1 {
+			t.Fatalf("search: %d %v", st, l)
+		}
+		if st, _, _ := call("DELETE", "/api/v1/users/"+id, ""); st != 200 {
+			t.Fatalf("delete: %d", st)
+		}
+		if st, _, l := call("GET", "/api/v1/users?deleted=true", ""); st != 200 || l["total"].(float64) != 1 {
+			t.Fatalf("recycle bin: %d %v", st, l)
+		}
+		if st, _, l := call("GET", "/api/v1/audit-events?target_id="+id, ""); st != 200 || len(l["items"].([]any)) != 3 {
+			t.Fatalf("audit: %d %v", st, l)
+		}
+		if st, _, doc := call("GET", "/api/v1/openapi.json", ""); st != 200 || doc["openapi"] != "3.1.0" {
+			t.Fatalf("openapi: %d", st)
+		}
+
+		// SIGTERM ends the server cleanly.
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("serve exited with %v; log:\n%s", err, logs.String())
+		}
+		if !strings.Contains(logs.String(), "request_id=") {
+			t.Errorf("log lines carry no request id:\n%s", logs.String())
+		}
+	})
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) WriteString(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.WriteString(s)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,172 @@
+package admin
+
+import (
+	"time"
+
+	"context"
+	"fmt"
+
+	"roster/internal/directory"
+	"roster/internal/store"
+)
+
+// stateChange loads a user, lets change decide the new state, saves it and
+// records the audit event.
+func (s *Service) stateChange(ctx context.Context, a *Actor, perm directory.Permission, action, id string, expectVersion int64,
+	change func(u *directory.User) error, after func(tx *store.Tx, u *directory.User) error) (*directory.User, error) {
+	if err := s.authorize(a, perm); err != nil {
+		return nil, err
+	}
+	var out *directory.User
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(expectVersion, u.Version, "user"); err != nil {
+			return err
+		}
+		before := userSnapshot(u)
+		if err := change(u); err != nil {
+			return err
+		}
+		u.UpdatedAt = s.now()
+		if err := tx.UpdateUserState(ctx, u, u.Version); err != nil {
+			return err
+		}
+		if after != nil {
+			if err := after(tx, u); err != nil {
+				return err
+			}
+		}
+		out = u
+		return s.record(ctx, tx, a, action, "user", u.ID, u.Name(), diff(before, userSnapshot(u)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.CustomFields, err = s.db.FieldValues(ctx, out.ID)
+	return out, err
+}
+
+func notInBin(u *directory.User) error {
+	if u.Deleted() {
+		return directory.Errorf(directory.KindConflict, "%s is in the recycle bin; restore them first", u.Name())
+	}
+	return nil
+}
+
+// Disable makes a pending or active user inactive. Disabling an inactive
+// user is KindConflict.
+func (s *Service) Disable(ctx context.Context, a *Actor, id string, expectVersion int64) (*directory.User, error) {
+	return s.stateChange(ctx, a, "users.disable", "user.disable", id, expectVersion, func(u *directory.User) error {
+		if err := notInBin(u); err != nil {
+			return err
+		}
+		if u.Status == directory.StatusInactive {
+			return directory.Errorf(directory.KindConflict, "%s is already inactive", u.Name())
+		}
+		if u.ID == a.UserID {
+			return directory.Errorf(directory.KindConflict, "you cannot disable your own account")
+		}
+		u.Status = directory.StatusInactive
+		return nil
+	}, nil)
+}
+
+// Enable makes an inactive user active again, or pending when they have
+// never set a password. Enabling a user who is not inactive is KindConflict.
+func (s *Service) Enable(ctx context.Context, a *Actor, id string, expectVersion int64) (*directory.User, error) {
+	return s.stateChange(ctx, a, "users.disable", "user.enable", id, expectVersion, func(u *directory.User) error {
+		if err := notInBin(u); err != nil {
+			return err
+		}
+		switch u.Status {
+		case directory.StatusActive:
+			return directory.Errorf(directory.KindConflict, "%s is already active", u.Name())
+		case directory.StatusPending:
+			return directory.Errorf(directory.KindConflict, "%s is pending and becomes active by setting a password", u.Name())
+		}
+		u.Status = directory.StatusActive
+		if !u.HasPassword {
+			u.Status = directory.StatusPending
+		}
+		return nil
+	}, nil)
+}
+
+// Unlock clears the lock of a locked account and its failure count.
+// Unlocking an account that is not locked is KindConflict.
+func (s *Service) Unlock(ctx context.Context, a *Actor, id string, expectVersion int64) (*directory.User, error) {
+	return s.stateChange(ctx, a, "users.unlock", "user.unlock", id, expectVersion, func(u *directory.User) error {
+		if err := notInBin(u); err != nil {
+			return err
+		}
+		if !u.Locked() {
+			return directory.Errorf(directory.KindConflict, "%s is not locked", u.Name())
+		}
+		u.LockedAt, u.LockReason, u.FailedAttempts = time.Time{}, "", 0
+		return nil
+	}, nil)
+}
+
+// Delete moves a user who has never signed in to the recycle bin and
+// revokes their API tokens. A user who has signed in cannot be deleted
+// (KindConflict: disable them instead).
+func (s *Service) Delete(ctx context.Context, a *Actor, id string, expectVersion int64) (*directory.User, error) {
+	return s.stateChange(ctx, a, "users.delete", "user.delete", id, expectVersion, func(u *directory.User) error {
+		if u.Deleted() {
+			return directory.Errorf(directory.KindConflict, "%s is already in the recycle bin", u.Name())
+		}
+		if u.ID == a.UserID {
+			return directory.Errorf(directory.KindConflict, "you cannot delete your own account")
+		}
+		if u.HasSignedIn() {
+			return directory.Errorf(directory.KindConflict,
+				"%s has signed in before, so the account cannot be deleted; disable it instead", u.Name())
+		}
+		u.DeletedAt = s.now()
+		return nil
+	}, func(tx *store.Tx, u *directory.User) error {
+		return tx.RevokeUserTokens(ctx, a.OrgID, u.ID, s.now().UnixMicro())
+	})
+}
+
+// Restore takes a user out of the recycle bin with everything they had.
+func (s *Service) Restore(ctx context.Context, a *Actor, id string, expectVersion int64) (*directory.User, error) {
+	return s.stateChange(ctx, a, "users.delete", "user.restore", id, expectVersion, func(u *directory.User) error {
+		if !u.Deleted() {
+			return directory.Errorf(directory.KindConflict, "%s is not in the recycle bin", u.Name())
+		}
+		u.DeletedAt = time.Time{}
+		return nil
+	}, nil)
+}
+
+// Purge removes a user in the recycle bin for good, with their grants,
+// tokens, time off, photo and custom field values. The audit log keeps the
+// record of them. A user outside the recycle bin is KindConflict.
+func (s *Service) Purge(ctx context.Context, a *Actor, id string, expectVersion int64) error {
+	if err := s.authorize(a, "users.delete"); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(expectVersion, u.Version, "user"); err != nil {
+			return err
+		}
+		if !u.Deleted() {
+			return directory.Errorf(directory.KindConflict, "%s is not in the recycle bin; delete them first", u.Name())
+		}
+		if u.CustomFields, err = tx.FieldValues(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := tx.PurgeUser(ctx, a.OrgID, u.ID); err != nil {
+			return fmt.Errorf("purge user: %w", err)
+		}
+		return s.record(ctx, tx, a, "user.purge", "user", u.ID, u.Name(), diff(nonEmpty(userSnapshot(u)), map[string]any{}))
+	})
+}

@@ -1,0 +1,201 @@
+package admin
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"roster/internal/auth"
+	"roster/internal/directory"
+	"roster/internal/store"
+)
+
+// errBadToken is the one answer to every unusable token, so that a caller
+// learns nothing about why.
+var errBadToken = directory.Errorf(directory.KindUnauthorized, "the API token is not valid")
+
+// AuthenticateToken returns the actor of a bearer token: the token's user
+// acting through the token's grant (or, for a token without one, the
+// user's highest current grant). Revoked or expired tokens, and tokens of
+// users who are not active, are locked, deleted or expired, are
+// KindUnauthorized.
+func (s *Service) AuthenticateToken(ctx context.Context, secret, ip, requestID string) (*Actor, error) {
+	if !strings.HasPrefix(secret, "rst_") || len(secret) > 200 {
+		return nil, errBadToken
+	}
+	t, err := s.db.TokenByHash(ctx, auth.HashSecret(secret))
+	if isKind(err, directory.KindNotFound) {
+		return nil, errBadToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
+		return nil, errBadToken
+	}
+	u, err := s.db.User(ctx, t.OrgID, t.UserID)
+	if err != nil {
+		return nil, errBadToken
+	}
+	if u.Status != directory.StatusActive || u.Locked() || u.Deleted() || u.AccountExpired(now) {
+		return nil, errBadToken
+	}
+	a := &Actor{OrgID: u.OrgID, UserID: u.ID, Name: u.Name(), TokenID: t.ID, IP: ip, RequestID: requestID}
+	if err := s.activateGrant(ctx, a, t.GrantID, now); err != nil {
+		return nil, err
+	}
+	if err := s.db.TouchToken(ctx, t.ID, now.UnixMicro()); err != nil {
+		s.log.WarnContext(ctx, "cannot record token use", "error", err)
+	}
+	return a, nil
+}
+
+// activateGrant sets the actor's active grant: grantID when it is one of
+// the user's current grants, else the current grant of highest level.
+// A token bound to a grant that no longer counts is KindUnauthorized.
+func (s *Service) activateGrant(ctx context.Context, a *Actor, grantID string, now time.Time) error {
+	grants, err := s.db.UserGrants(ctx, a.OrgID, a.UserID)
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if !g.ActiveAt(now) || (grantID != "" && g.ID != grantID) {
+			continue
+		}
+		r, err := s.db.Role(ctx, a.OrgID, g.RoleID)
+		if err != nil {
+			return err
+		}
+		if a.Role == nil || r.Level > a.Role.Level {
+			a.Grant, a.Role = g, r
+		}
+	}
+	if grantID != "" && a.Grant == nil {
+		return errBadToken
+	}
+	return nil
+}
+
+// TokenInput describes a new API token.
+type TokenInput struct {
+	// UserID is whose rights the token carries; "" = the actor's own.
+	UserID    string
+	Name      string
+	ExpiresAt time.Time // zero = never
+}
+
+// CreateToken issues an API token and returns it with its secret, which is
+// shown this once and stored only as a hash. An actor makes tokens for
+// themselves; making one for another user takes settings.manage (and the
+// operator may make one for anyone active).
+func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*directory.Token, string, error) {
+	if a == nil || a.OrgID == "" {
+		return nil, "", directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	}
+	if in.UserID == "" {
+		in.UserID = a.UserID
+	}
+	if in.UserID != a.UserID {
+		if err := s.authorize(a, "settings.manage"); err != nil {
+			return nil, "", err
+		}
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	var v directory.Validation
+	if in.Name == "" {
+		v.Add("name", "is required")
+	} else if len([]rune(in.Name)) > 100 {
+		v.Add("name", "must be at most 100 characters")
+	}
+	now := s.now()
+	if !in.ExpiresAt.IsZero() && !in.ExpiresAt.After(now) {
+		v.Add("expires_at", "must be in the future")
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	secret, err := auth.NewSecret("rst")
+	if err != nil {
+		return nil, "", err
+	}
+	t := &directory.Token{ID: newID(), OrgID: a.OrgID, UserID: in.UserID, Name: in.Name, Prefix: auth.SecretPrefix(secret),
+		CreatedBy: a.UserID, CreatedAt: now, ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Microsecond)}
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, a.OrgID, in.UserID)
+		if err != nil {
+			return err
+		}
+		if u.Status != directory.StatusActive || u.Deleted() {
+			return directory.Errorf(directory.KindConflict, "%s is not active; only active users can have API tokens", u.Name())
+		}
+		if err := tx.CreateToken(ctx, t, auth.HashSecret(secret)); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "token.create", "token", t.ID, t.Name, []directory.Change{
+			{Field: "user_id", After: t.UserID}, {Field: "name", After: t.Name}, {Field: "expires_at", After: timeValue(t.ExpiresAt)}})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return t, secret, nil
+}
+
+// Tokens lists API tokens: every token of the organization for an actor
+// with settings.manage, else the actor's own.
+func (s *Service) Tokens(ctx context.Context, a *Actor) ([]*directory.Token, error) {
+	if a == nil || a.OrgID == "" {
+		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	}
+	userID := a.UserID
+	if a.Can("settings.manage") {
+		userID = ""
+	}
+	return s.db.Tokens(ctx, a.OrgID, userID)
+}
+
+// RevokeToken revokes a token: one's own, or any with settings.manage.
+// Tokens the actor may not see are KindNotFound.
+func (s *Service) RevokeToken(ctx context.Context, a *Actor, id string) (*directory.Token, error) {
+	if a == nil || a.OrgID == "" {
+		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	}
+	var out *directory.Token
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		t, err := tx.Token(ctx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if t.UserID != a.UserID && !a.Can("settings.manage") {
+			return directory.NotFound("token")
+		}
+		if !t.RevokedAt.IsZero() {
+			out = t
+			return errStop
+		}
+		now := s.now()
+		if err := tx.RevokeToken(ctx, a.OrgID, t.ID, now.UnixMicro()); err != nil {
+			return err
+		}
+		t.RevokedAt = now
+		out = t
+		return s.record(ctx, tx, a, "token.revoke", "token", t.ID, t.Name, []directory.Change{{Field: "revoked", Before: false, After: true}})
+	})
+	if err == errStop {
+		err = nil
+	}
+	return out, err
+}
+
+// Me returns the actor's own user record.
+func (s *Service) Me(ctx context.Context, a *Actor) (*directory.User, error) {
+	if a == nil || a.UserID == "" {
+		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	}
+	u, err := s.db.User(ctx, a.OrgID, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	u.CustomFields, err = s.db.FieldValues(ctx, u.ID)
+	return u, err
+}

@@ -1,0 +1,418 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"roster/internal/directory"
+	"roster/internal/store"
+)
+
+// UserInput is what an administrator gives to add a user. Custom field
+// values are keyed by the field's key.
+type UserInput struct {
+	directory.Profile
+}
+
+// CreateUser adds a pending user with the full profile. A missing username
+// is derived from the email or the name. Validation problems are KindInvalid
+// with a message per field; a taken username, email or external id is
+// KindConflict naming the user who holds it.
+func (s *Service) CreateUser(ctx context.Context, a *Actor, in *UserInput) (*directory.User, error) {
+	if err := s.authorize(a, "users.create"); err != nil {
+		return nil, err
+	}
+	var out *directory.User
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		u, err := s.createUserTx(ctx, tx, a, in, "")
+		out = u
+		return err
+	})
+	if err != nil {
+		return nil, s.explainDuplicate(ctx, a.OrgID, err, &in.Profile)
+	}
+	return out, nil
+}
+
+// QuickAdd adds a pending user from a name and an email only; the username
+// is derived from the email and can be edited later.
+func (s *Service) QuickAdd(ctx context.Context, a *Actor, firstName, lastName, email string) (*directory.User, error) {
+	var v directory.Validation
+	if strings.TrimSpace(email) == "" {
+		v.Add("email", "is required")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return s.CreateUser(ctx, a, &UserInput{Profile: directory.Profile{FirstName: firstName, LastName: lastName, Email: email}})
+}
+
+func (s *Service) createUserTx(ctx context.Context, tx *store.Tx, a *Actor, in *UserInput, passwordHash string) (*directory.User, error) {
+	p := in.Profile
+	directory.NormalizeProfile(&p)
+	if p.Username == "" {
+		name, err := s.deriveUsername(ctx, tx, a.OrgID, &p)
+		if err != nil {
+			return nil, err
+		}
+		p.Username = name
+	}
+	var v directory.Validation
+	directory.ValidateProfile(&p, &v)
+	fields, err := tx.Fields(ctx, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	values := validateCustomFields(fields, p.CustomFields, true, &v)
+	if err := s.checkReferences(ctx, tx, a.OrgID, "", &p, &v); err != nil {
+		return nil, err
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if p.License == directory.LicensePremium {
+		if err := s.checkPremiumSeat(ctx, tx, a.OrgID); err != nil {
+			return nil, err
+		}
+	}
+	now := s.now()
+	status := directory.StatusPending
+	if passwordHash != "" {
+		status = directory.StatusActive
+	}
+	u := &directory.User{ID: newID(), OrgID: a.OrgID, Profile: p, Status: status,
+		CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
+	u.CustomFields = nil
+	if err := tx.CreateUser(ctx, u, passwordHash); err != nil {
+		return nil, err
+	}
+	if err := saveCustomFields(ctx, tx, a.OrgID, u.ID, fields, values); err != nil {
+		return nil, err
+	}
+	u.CustomFields = values
+	return u, s.record(ctx, tx, a, "user.create", "user", u.ID, u.Name(), created(userSnapshot(u)))
+}
+
+var usernameChars = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+// deriveUsername makes a username from the email's local part, or from the
+// names, adding a number when it is taken.
+func (s *Service) deriveUsername(ctx context.Context, tx *store.Tx, orgID string, p *directory.Profile) (string, error) {
+	base := ""
+	if at := strings.LastIndexByte(p.Email, '@'); at > 0 {
+		base = p.Email[:at]
+	}
+	if base == "" {
+		base = p.FirstName + "." + p.LastName
+	}
+	base = strings.Trim(usernameChars.ReplaceAllString(strings.ToLower(base), ""), ".-_")
+	if base == "" {
+		base = "user"
+	}
+	if len(base) > 60 {
+		base = base[:60]
+	}
+	for i := 1; i < 1000; i++ {
+		name := base
+		if i > 1 {
+			name = fmt.Sprintf("%s%d", base, i)
+		}
+		_, err := tx.UserByField(ctx, orgID, "username", name)
+		if isKind(err, directory.KindNotFound) {
+			return name, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", directory.Errorf(directory.KindConflict, "could not derive a free username from %q; give one", base)
+}
+
+// checkReferences validates the supervisor, department and location of p.
+// userID is the user being edited ("" when creating).
+func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, orgID, userID string, p *directory.Profile, v *directory.Validation) error {
+	if p.SupervisorID != "" {
+		if p.SupervisorID == userID {
+			v.Add("supervisor_id", "a user cannot be their own supervisor")
+		} else {
+			sup, err := tx.User(ctx, orgID, p.SupervisorID)
+			switch {
+			case isKind(err, directory.KindNotFound):
+				v.Add("supervisor_id", "no such user")
+			case err != nil:
+				return err
+			case sup.Deleted():
+				v.Add("supervisor_id", "that user is in the recycle bin")
+			case userID != "":
+				// Walk up the supervisor chain to refuse a cycle.
+				for cur, depth := sup, 0; cur.SupervisorID != "" && depth < 100; depth++ {
+					if cur.SupervisorID == userID {
+						v.Add("supervisor_id", "would make a supervision cycle")
+						break
+					}
+					next, err := tx.User(ctx, orgID, cur.SupervisorID)
+					if err != nil {
+						break
+					}
+					cur = next
+				}
+			}
+		}
+	}
+	for _, ref := range []struct{ field, id string }{{"department_id", p.DepartmentID}, {"location_id", p.LocationID}} {
+		if ref.id == "" {
+			continue
+		}
+		unit, err := tx.Unit(ctx, orgID, ref.id)
+		switch {
+		case isKind(err, directory.KindNotFound):
+			v.Add(ref.field, "no such unit")
+		case err != nil:
+			return err
+		case unit.Archived():
+			v.Add(ref.field, "that unit is archived")
+		}
+	}
+	return nil
+}
+
+func (s *Service) checkPremiumSeat(ctx context.Context, tx *store.Tx, orgID string) error {
+	o, err := tx.Organization(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if o.PremiumSeatLimit < 0 {
+		return nil
+	}
+	used, err := tx.PremiumSeatsUsed(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if used >= o.PremiumSeatLimit {
+		return &directory.Error{Kind: directory.KindConflict,
+			Message: fmt.Sprintf("all %d premium seats are in use", o.PremiumSeatLimit),
+			Fields:  []directory.FieldError{{Field: "license", Message: "no premium seat is free"}}}
+	}
+	return nil
+}
+
+// explainDuplicate turns a *store.DuplicateError into a KindConflict that
+// names the user already holding the value. It runs after the failed
+// transaction has ended.
+func (s *Service) explainDuplicate(ctx context.Context, orgID string, err error, p *directory.Profile) error {
+	var dup *store.DuplicateError
+	if !errors.As(err, &dup) {
+		return err
+	}
+	value := map[string]string{"username": p.Username, "email": p.Email, "external_id": p.ExternalID}[dup.Field]
+	label := map[string]string{"username": "username", "email": "email", "external_id": "external id"}[dup.Field]
+	e := &directory.Error{Kind: directory.KindConflict,
+		Message: fmt.Sprintf("this %s already belongs to another user", label),
+		Fields:  []directory.FieldError{{Field: dup.Field, Message: "is already used by another user"}}}
+	if value != "" {
+		if holder, herr := s.db.UserByField(ctx, orgID, dup.Field, value); herr == nil {
+			e.Existing = holder.Ref()
+			where := ""
+			if holder.Deleted() {
+				where = " (in the recycle bin)"
+			}
+			e.Message = fmt.Sprintf("this %s already belongs to %s%s", label, holder.Name(), where)
+		}
+	}
+	return e
+}
+
+// User returns a user with their custom field values. Users of another
+// organization are not found.
+func (s *Service) User(ctx context.Context, a *Actor, id string) (*directory.User, error) {
+	if err := s.authorize(a, "users.view"); err != nil {
+		return nil, err
+	}
+	u, err := s.db.User(ctx, a.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	u.CustomFields, err = s.db.FieldValues(ctx, u.ID)
+	return u, err
+}
+
+// UserPatch holds the profile fields to change; nil leaves a field as it is
+// and an empty string clears it. Email is not here: see ChangeEmail.
+type UserPatch struct {
+	Username     *string
+	FirstName    *string
+	LastName     *string
+	DisplayName  *string
+	Phone        *string
+	JobTitle     *string
+	Position     *string
+	ExternalID   *string
+	Address      *directory.Address
+	SupervisorID *string
+	DepartmentID *string
+	LocationID   *string
+	License      *directory.License
+	ExpiresAt    *string // RFC 3339; "" clears
+	CustomFields map[string]string
+}
+
+// UpdateUser applies a patch to a user's profile. expectVersion, when not 0,
+// must match the user's version (KindPrecondition otherwise). Users in the
+// recycle bin cannot be edited (KindConflict).
+func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVersion int64, patch *UserPatch) (*directory.User, error) {
+	if err := s.authorize(a, "users.edit"); err != nil {
+		return nil, err
+	}
+	var out *directory.User
+	var p directory.Profile
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(expectVersion, u.Version, "user"); err != nil {
+			return err
+		}
+		if u.Deleted() {
+			return directory.Errorf(directory.KindConflict, "%s is in the recycle bin; restore them before editing", u.Name())
+		}
+		if u.CustomFields, err = tx.FieldValues(ctx, u.ID); err != nil {
+			return err
+		}
+		before := userSnapshot(u)
+		var v directory.Validation
+		applyPatch(&u.Profile, patch, &v)
+		directory.NormalizeProfile(&u.Profile)
+		directory.ValidateProfile(&u.Profile, &v)
+		p = u.Profile
+		fields, err := tx.Fields(ctx, a.OrgID)
+		if err != nil {
+			return err
+		}
+		values := validateCustomFields(fields, patch.CustomFields, false, &v)
+		if err := s.checkReferences(ctx, tx, a.OrgID, u.ID, &u.Profile, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if patch.License != nil && *patch.License == directory.LicensePremium && before["license"] != string(directory.LicensePremium) {
+			if err := s.checkPremiumSeat(ctx, tx, a.OrgID); err != nil {
+				return err
+			}
+		}
+		u.UpdatedAt = s.now()
+		if err := tx.UpdateUserProfile(ctx, u, u.Version); err != nil {
+			return err
+		}
+		if err := saveCustomFields(ctx, tx, a.OrgID, u.ID, fields, values); err != nil {
+			return err
+		}
+		for k, val := range values {
+			if val == "" {
+				delete(u.CustomFields, k)
+			} else {
+				u.CustomFields[k] = val
+			}
+		}
+		changes := diff(before, userSnapshot(u))
+		out = u
+		return s.record(ctx, tx, a, "user.update", "user", u.ID, u.Name(), changes)
+	})
+	if err != nil {
+		return nil, s.explainDuplicate(ctx, a.OrgID, err, &p)
+	}
+	return out, nil
+}
+
+func applyPatch(p *directory.Profile, patch *UserPatch, v *directory.Validation) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&p.Username, patch.Username)
+	set(&p.FirstName, patch.FirstName)
+	set(&p.LastName, patch.LastName)
+	set(&p.DisplayName, patch.DisplayName)
+	set(&p.Phone, patch.Phone)
+	set(&p.JobTitle, patch.JobTitle)
+	set(&p.Position, patch.Position)
+	set(&p.ExternalID, patch.ExternalID)
+	set(&p.SupervisorID, patch.SupervisorID)
+	set(&p.DepartmentID, patch.DepartmentID)
+	set(&p.LocationID, patch.LocationID)
+	if patch.Address != nil {
+		p.Address = *patch.Address
+	}
+	if patch.License != nil {
+		p.License = *patch.License
+		if p.License == "" {
+			v.Add("license", "must be standard or premium")
+		}
+	}
+	if patch.ExpiresAt != nil {
+		t, err := parseOptionalTime(*patch.ExpiresAt)
+		if err != nil {
+			v.Add("expires_at", "must be a date-time like 2027-06-30T23:59:59Z")
+		} else {
+			p.ExpiresAt = t
+		}
+	}
+}
+
+// ChangeEmail gives a user a new email address; it is its own audited
+// action, never part of an ordinary edit.
+func (s *Service) ChangeEmail(ctx context.Context, a *Actor, id string, expectVersion int64, email string) (*directory.User, error) {
+	if err := s.authorize(a, "users.edit"); err != nil {
+		return nil, err
+	}
+	email = strings.TrimSpace(email)
+	var v directory.Validation
+	if email == "" {
+		v.Add("email", "is required")
+	} else if msg := directory.EmailProblem(email); msg != "" {
+		v.Add("email", "%s", msg)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *directory.User
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(expectVersion, u.Version, "user"); err != nil {
+			return err
+		}
+		if u.Deleted() {
+			return directory.Errorf(directory.KindConflict, "%s is in the recycle bin; restore them first", u.Name())
+		}
+		old := u.Email
+		if old == email {
+			out = u
+			return errStop
+		}
+		u.Email, u.UpdatedAt = email, s.now()
+		if err := tx.UpdateUserEmail(ctx, u, u.Version); err != nil {
+			return err
+		}
+		out = u
+		return s.record(ctx, tx, a, "user.email_change", "user", u.ID, u.Name(),
+			[]directory.Change{{Field: "email", Before: old, After: email}})
+	})
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	if err != nil {
+		return nil, s.explainDuplicate(ctx, a.OrgID, err, &directory.Profile{Email: email})
+	}
+	if out.CustomFields == nil {
+		out.CustomFields, _ = s.db.FieldValues(ctx, out.ID)
+	}
+	return out, nil
+}

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// dialect holds every difference between the engines that the store's SQL
+// meets; the rest of the package writes SQL both accept.
+type dialect struct {
+	engine Engine
+}
+
+// rebind rewrites the ? placeholders of q as $1, $2, … for PostgreSQL. The
+// store's SQL never puts a question mark inside a string literal.
+func (d dialect) rebind(q string) string {
+	if d.engine != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// searchClause returns a condition matching users whose search text has,
+// for every word, a token starting with it, and the argument it binds.
+// words must be non-empty and hold only letters and digits.
+func (d dialect) searchClause(words []string) (string, any) {
+	if d.engine == Postgres {
+		parts := make([]string, len(words))
+		for i, w := range words {
+			parts[i] = w + ":*"
+		}
+		return "u.search @@ to_tsquery('simple', ?)", strings.Join(parts, " & ")
+	}
+	parts := make([]string, len(words))
+	for i, w := range words {
+		parts[i] = `"` + w + `"*`
+	}
+	return "u.num IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)", strings.Join(parts, " ")
+}
+
+// uniqueViolation reports whether err breaks a unique index and, if so, a
+// text naming the index or its columns, for the caller to tell which.
+func (d dialect) uniqueViolation(err error) (string, bool) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		if pgErr.Code == "23505" {
+			return pgErr.ConstraintName, true
+		}
+		return "", false
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		code := sqErr.Code()
+		if code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+			return sqErr.Error(), true
+		}
+	}
+	return "", false
+}
+
+// foreignKeyViolation reports whether err breaks a foreign key.
+func (d dialect) foreignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}

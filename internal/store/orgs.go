@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+
+	"roster/internal/directory"
+)
+
+// CreateOrganization inserts o with its default unit kinds.
+// A taken slug is a KindConflict error.
+func (c *Conn) CreateOrganization(ctx context.Context, o *directory.Organization) error {
+	_, err := c.exec(ctx, `INSERT INTO organizations (id, slug, name, premium_seat_limit, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, o.ID, o.Slug, o.Name, o.PremiumSeatLimit, micros(o.CreatedAt), micros(o.UpdatedAt))
+	if _, dup := c.d.uniqueViolation(err); dup {
+		return directory.Errorf(directory.KindConflict, "an organization with the slug %q already exists", o.Slug)
+	}
+	if err != nil {
+		return err
+	}
+	for _, k := range directory.DefaultUnitKinds {
+		if _, err := c.exec(ctx, `INSERT INTO unit_kinds (org_id, key, label, position) VALUES (?, ?, ?, ?)`,
+			o.ID, k.Key, k.Label, k.Position); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const orgColumns = `id, slug, name, premium_seat_limit, created_at, updated_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (*directory.Organization, error) {
+	var o directory.Organization
+	var created, updated int64
+	if err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.PremiumSeatLimit, &created, &updated); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &o, nil
+}
+
+// Organization returns the organization with the given id.
+func (c *Conn) Organization(ctx context.Context, id string) (*directory.Organization, error) {
+	o, err := scanOrg(c.queryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, directory.NotFound("organization")
+	}
+	return o, err
+}
+
+// OrganizationBySlug returns the organization with the given slug.
+func (c *Conn) OrganizationBySlug(ctx context.Context, slug string) (*directory.Organization, error) {
+	o, err := scanOrg(c.queryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE slug = ?`, slug))
+	if isNoRows(err) {
+		return nil, directory.Errorf(directory.KindNotFound, "organization %q not found", slug)
+	}
+	return o, err
+}
+
+// Organizations lists every organization by slug.
+func (c *Conn) Organizations(ctx context.Context) ([]*directory.Organization, error) {
+	rows, err := c.query(ctx, `SELECT `+orgColumns+` FROM organizations ORDER BY slug`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*directory.Organization
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// UpdateOrganization saves the name and seat limit of o.
+func (c *Conn) UpdateOrganization(ctx context.Context, o *directory.Organization) error {
+	_, err := c.exec(ctx, `UPDATE organizations SET name = ?, premium_seat_limit = ?, updated_at = ? WHERE id = ?`,
+		o.Name, o.PremiumSeatLimit, micros(o.UpdatedAt), o.ID)
+	return err
+}
+
+// UnitKinds lists the unit kinds of an organization in their order.
+func (c *Conn) UnitKinds(ctx context.Context, orgID string) ([]directory.UnitKind, error) {
+	rows, err := c.query(ctx, `SELECT key, label, position FROM unit_kinds WHERE org_id = ? ORDER BY position, key`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []directory.UnitKind
+	for rows.Next() {
+		var k directory.UnitKind
+		if err := rows.Scan(&k.Key, &k.Label, &k.Position); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// PutUnitKind adds a unit kind or renames an existing one.
+func (c *Conn) PutUnitKind(ctx context.Context, orgID string, k directory.UnitKind) error {
+	_, err := c.exec(ctx, `INSERT INTO unit_kinds (org_id, key, label, position) VALUES (?, ?, ?, ?)
+		ON CONFLICT (org_id, key) DO UPDATE SET label = excluded.label, position = excluded.position`,
+		orgID, k.Key, k.Label, k.Position)
+	return err
+}

@@ -1,0 +1,277 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"roster/internal/directory"
+)
+
+// UserSort names a column a user list can be sorted by.
+type UserSort string
+
+// The sort orders of user lists; each is served by an index.
+const (
+	SortLastName   UserSort = "last_name"
+	SortFirstName  UserSort = "first_name"
+	SortUsername   UserSort = "username"
+	SortEmail      UserSort = "email"
+	SortStatus     UserSort = "status"
+	SortCreated    UserSort = "created_at"
+	SortLastSignIn UserSort = "last_sign_in_at"
+)
+
+// sortColumns maps each sort to its column and whether it holds integers.
+var sortColumns = map[UserSort]struct {
+	col     string
+	numeric bool
+}{
+	SortLastName:   {"u.last_name", false},
+	SortFirstName:  {"u.first_name", false},
+	SortUsername:   {"u.username_key", false},
+	SortEmail:      {"u.email_key", false},
+	SortStatus:     {"u.status", false},
+	SortCreated:    {"u.created_at", true},
+	SortLastSignIn: {"u.last_sign_in_at", true},
+}
+
+// ValidUserSort reports whether s is a known sort.
+func ValidUserSort(s UserSort) bool { _, ok := sortColumns[s]; return ok }
+
+// Cursor is the position after the last row of a page: its sort value and id.
+type Cursor struct {
+	Text string `json:"t,omitempty"`
+	Num  int64  `json:"n,omitempty"`
+	ID   string `json:"i"`
+}
+
+// UserFilter selects and orders users. The zero value lists every user
+// outside the recycle bin by last name.
+type UserFilter struct {
+	Q              string
+	Statuses       []directory.Status
+	Locked         *bool
+	Expired        *bool
+	Deleted        bool // the recycle bin instead of the live users
+	AtVacation     *bool
+	DepartmentID   string
+	LocationID     string
+	SupervisorID   string
+	License        directory.License
+	FieldID        string // with FieldValue: users whose custom field has this value
+	FieldValue     string
+	CreatedFrom    time.Time
+	CreatedTo      time.Time
+	LastSignInFrom time.Time
+	LastSignInTo   time.Time
+	Now            time.Time // for the expired and at-vacation filters; zero = the current time
+
+	Sort  UserSort
+	Desc  bool
+	Limit int
+	After *Cursor
+}
+
+// countable reports whether the total can come from the counters table.
+func (f *UserFilter) countable() bool {
+	return f.Q == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
+		f.LocationID == "" && f.SupervisorID == "" && f.License == "" && f.FieldID == "" &&
+		f.CreatedFrom.IsZero() && f.CreatedTo.IsZero() && f.LastSignInFrom.IsZero() && f.LastSignInTo.IsZero()
+}
+
+// UserPage is one page of a user list.
+type UserPage struct {
+	Users []*directory.User
+	Next  *Cursor // nil on the last page
+	Total int
+}
+
+// boolCond adds cond, or its negation, when flag is set. cond goes in
+// parentheses because the conditions are joined with AND and it may hold an OR.
+func boolCond(where []string, flag *bool, cond string) []string {
+	if flag == nil {
+		return where
+	}
+	if *flag {
+		return append(where, "("+cond+")")
+	}
+	return append(where, "NOT ("+cond+")")
+}
+
+// where builds the conditions of f, bound parameters only.
+func (c *Conn) userWhere(orgID string, f *UserFilter) ([]string, []any, bool) {
+	where := []string{"u.org_id = ?"}
+	args := []any{orgID}
+	if f.Deleted {
+		where = append(where, "u.deleted_at <> 0")
+	} else {
+		where = append(where, "u.deleted_at = 0")
+	}
+	if f.Q != "" {
+		words := directory.SearchWords(f.Q)
+		if len(words) == 0 {
+			return nil, nil, false
+		}
+		if len(words) > 8 {
+			words = words[:8]
+		}
+		cond, arg := c.d.searchClause(words)
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if len(f.Statuses) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")
+		where = append(where, "u.status IN ("+ph+")")
+		for _, s := range f.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	now := micros(f.Now)
+	where = boolCond(where, f.Locked, "u.locked_at <> 0")
+	if f.Expired != nil {
+		where = boolCond(where, f.Expired, `(u.expires_at <> 0 AND u.expires_at <= ?) OR
+			(EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id)
+			 AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND (g.expires_at = 0 OR g.expires_at > ?)))`)
+		args = append(args, now, now)
+	}
+	if f.AtVacation != nil {
+		today := f.Now.Format(directory.DateLayout)
+		where = boolCond(where, f.AtVacation, `EXISTS (SELECT 1 FROM time_off t WHERE t.user_id = u.id AND t.starts_on <= ? AND t.ends_on >= ?)`)
+		args = append(args, today, today)
+	}
+	for _, eq := range []struct{ col, val string }{
+		{"u.department_id", f.DepartmentID}, {"u.location_id", f.LocationID},
+		{"u.supervisor_id", f.SupervisorID}, {"u.license", string(f.License)},
+	} {
+		if eq.val != "" {
+			where = append(where, eq.col+" = ?")
+			args = append(args, eq.val)
+		}
+	}
+	if f.FieldID != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM user_field_values v WHERE v.user_id = u.id AND v.field_id = ? AND v.value = ?)`)
+		args = append(args, f.FieldID, f.FieldValue)
+	}
+	for _, r := range []struct {
+		col string
+		op  string
+		t   time.Time
+	}{
+		{"u.created_at", ">=", f.CreatedFrom}, {"u.created_at", "<", f.CreatedTo},
+		{"u.last_sign_in_at", ">=", f.LastSignInFrom}, {"u.last_sign_in_at", "<", f.LastSignInTo},
+	} {
+		if !r.t.IsZero() {
+			where = append(where, r.col+" "+r.op+" ?")
+			args = append(args, micros(r.t))
+		}
+	}
+	if !f.LastSignInTo.IsZero() {
+		where = append(where, "u.last_sign_in_at <> 0")
+	}
+	return where, args, true
+}
+
+// ListUsers returns one page of the users of an organization that match f,
+// with the total number of matches.
+func (c *Conn) ListUsers(ctx context.Context, orgID string, f UserFilter) (*UserPage, error) {
+	if f.Sort == "" {
+		f.Sort = SortLastName
+	}
+	sc, ok := sortColumns[f.Sort]
+	if !ok {
+		return nil, fmt.Errorf("unknown sort %q", f.Sort)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Now.IsZero() {
+		// Without it, nothing would count as expired and nobody as away.
+		f.Now = time.Now()
+	}
+	where, args, ok := c.userWhere(orgID, &f)
+	if !ok {
+		return &UserPage{}, nil
+	}
+	total, err := c.countUsers(ctx, orgID, &f, where, args)
+	if err != nil {
+		return nil, err
+	}
+	dir, cmp := "ASC", ">"
+	if f.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	pageWhere := append([]string(nil), where...)
+	pageArgs := append([]any(nil), args...)
+	if f.After != nil {
+		pageWhere = append(pageWhere, "("+sc.col+", u.id) "+cmp+" (?, ?)")
+		if sc.numeric {
+			pageArgs = append(pageArgs, f.After.Num, f.After.ID)
+		} else {
+			pageArgs = append(pageArgs, f.After.Text, f.After.ID)
+		}
+	}
+	q := `SELECT ` + userColumns + ` FROM users u WHERE ` + strings.Join(pageWhere, " AND ") +
+		` ORDER BY ` + sc.col + ` ` + dir + `, u.id ` + dir + ` LIMIT ?`
+	pageArgs = append(pageArgs, f.Limit+1)
+	rows, err := c.query(ctx, q, pageArgs...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := &UserPage{Total: total}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		if len(page.Users) == f.Limit {
+			last := page.Users[len(page.Users)-1]
+			page.Next = cursorFor(last, f.Sort)
+			break
+		}
+		page.Users = append(page.Users, u)
+	}
+	return page, rows.Err()
+}
+
+// cursorFor returns the cursor positioned after u in a list sorted by s.
+func cursorFor(u *directory.User, s UserSort) *Cursor {
+	c := &Cursor{ID: u.ID}
+	switch s {
+	case SortLastName:
+		c.Text = u.LastName
+	case SortFirstName:
+		c.Text = u.FirstName
+	case SortUsername:
+		c.Text = directory.FoldKey(u.Username)
+	case SortEmail:
+		c.Text = directory.FoldKey(u.Email)
+	case SortStatus:
+		c.Text = string(u.Status)
+	case SortCreated:
+		c.Num = micros(u.CreatedAt)
+	case SortLastSignIn:
+		c.Num = micros(u.LastSignInAt)
+	}
+	return c
+}
+
+func (c *Conn) countUsers(ctx context.Context, orgID string, f *UserFilter, where []string, args []any) (int, error) {
+	var n int
+	if f.countable() {
+		q := `SELECT COALESCE(SUM(n), 0) FROM user_counts WHERE org_id = ? AND in_bin = ?`
+		cargs := []any{orgID, f.Deleted}
+		if len(f.Statuses) > 0 {
+			q += " AND status IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ") + ")"
+			for _, s := range f.Statuses {
+				cargs = append(cargs, string(s))
+			}
+		}
+		err := c.queryRow(ctx, q, cargs...).Scan(&n)
+		return n, err
+	}
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM users u WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
+	return n, err
+}
