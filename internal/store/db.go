@@ -104,7 +104,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	dialect := goose.DialectSQLite3
 	if db.d.engine == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// Probe the lock every second (for up to five minutes) rather than
+		// goose's default of every five, so that instances waiting for
+		// another's migrations start promptly.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return err
 		}

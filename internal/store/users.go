@@ -58,8 +58,9 @@ type DuplicateError struct {
 
 func (e *DuplicateError) Error() string { return e.Field + " is already taken" }
 
-// CreateUser inserts u (with passwordHash, possibly empty) and its custom
-// field values. A taken username, email or external id is a *DuplicateError.
+// CreateUser inserts u (with passwordHash, possibly empty); u.CustomFields
+// is not stored here, SetFieldValue stores each value. A taken username,
+// email or external id is a *DuplicateError.
 func (c *Conn) CreateUser(ctx context.Context, u *directory.User, passwordHash string) error {
 	_, err := c.exec(ctx, `INSERT INTO users (id, org_id, username, username_key, email, email_key, first_name, last_name,
 		display_name, phone, job_title, position, external_id, address_street, address_locality, address_region,
@@ -145,6 +146,17 @@ func (c *Conn) checkVersion(res interface{ RowsAffected() (int64, error) }) erro
 // UpdateUserProfile saves the profile of u (not its email) if its version is
 // still expectVersion, and bumps the version.
 func (c *Conn) UpdateUserProfile(ctx context.Context, u *directory.User, expectVersion int64) error {
+	// The search text covers the email, which this update keeps: index the
+	// stored one, not whatever u.Email holds. A concurrent email change bumps
+	// the version, so the update below then fails.
+	search := u.Profile
+	err := c.queryRow(ctx, `SELECT email FROM users WHERE org_id = ? AND id = ?`, u.OrgID, u.ID).Scan(&search.Email)
+	if isNoRows(err) {
+		return directory.Errorf(directory.KindPrecondition, "the user was changed by someone else; reload and try again")
+	}
+	if err != nil {
+		return err
+	}
 	res, err := c.exec(ctx, `UPDATE users SET username = ?, username_key = ?, first_name = ?, last_name = ?,
 		display_name = ?, phone = ?, job_title = ?, position = ?, external_id = ?, address_street = ?,
 		address_locality = ?, address_region = ?, address_postal_code = ?, address_country = ?, supervisor_id = ?,
@@ -154,7 +166,7 @@ func (c *Conn) UpdateUserProfile(ctx context.Context, u *directory.User, expectV
 		u.Username, directory.FoldKey(u.Username), u.FirstName, u.LastName, u.DisplayName, u.Phone, u.JobTitle,
 		u.Position, u.ExternalID, u.Address.Street, u.Address.Locality, u.Address.Region, u.Address.PostalCode,
 		u.Address.Country, nullable(u.SupervisorID), nullable(u.DepartmentID), nullable(u.LocationID),
-		string(u.License), micros(u.ExpiresAt), micros(u.UpdatedAt), directory.SearchText(&u.Profile),
+		string(u.License), micros(u.ExpiresAt), micros(u.UpdatedAt), directory.SearchText(&search),
 		u.OrgID, u.ID, expectVersion)
 	if err != nil {
 		return c.duplicateUser(err)

@@ -52,15 +52,18 @@ CREATE TABLE roles (
 CREATE UNIQUE INDEX roles_name ON roles(org_id, name);
 CREATE UNIQUE INDEX roles_key ON roles(org_id, key) WHERE key <> '';
 
+-- The columns user lists sort by compare byte by byte (COLLATE "C"), as
+-- SQLite's BINARY does, so that both engines order and page alike whatever
+-- the server's locale.
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
     org_id TEXT NOT NULL REFERENCES organizations(id),
     username TEXT NOT NULL,
-    username_key TEXT NOT NULL,
+    username_key TEXT COLLATE "C" NOT NULL,
     email TEXT NOT NULL DEFAULT '',
-    email_key TEXT NOT NULL DEFAULT '',
-    first_name TEXT NOT NULL,
-    last_name TEXT NOT NULL,
+    email_key TEXT COLLATE "C" NOT NULL DEFAULT '',
+    first_name TEXT COLLATE "C" NOT NULL,
+    last_name TEXT COLLATE "C" NOT NULL,
     display_name TEXT NOT NULL DEFAULT '',
     phone TEXT NOT NULL DEFAULT '',
     job_title TEXT NOT NULL DEFAULT '',
@@ -76,7 +79,7 @@ CREATE TABLE users (
     location_id TEXT REFERENCES units(id),
     license TEXT NOT NULL DEFAULT 'standard',
     expires_at BIGINT NOT NULL DEFAULT 0,
-    status TEXT NOT NULL DEFAULT 'pending',
+    status TEXT COLLATE "C" NOT NULL DEFAULT 'pending',
     locked_at BIGINT NOT NULL DEFAULT 0,
     lock_reason TEXT NOT NULL DEFAULT '',
     failed_attempts BIGINT NOT NULL DEFAULT 0,

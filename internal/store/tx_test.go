@@ -1,0 +1,124 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"roster/internal/directory"
+	"roster/internal/store"
+	"roster/internal/store/storetest"
+)
+
+func TestInTx(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		ctx := context.Background()
+		db := e.DB
+		o := createOrg(t, db)
+
+		// A failing function rolls everything back, the counters included.
+		boom := errors.New("boom")
+		rolledBack := newUser(o.ID, nil)
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateUser(ctx, rolledBack, ""); err != nil {
+				return err
+			}
+			// The transaction sees its own writes.
+			if _, err := tx.User(ctx, o.ID, rolledBack.ID); err != nil {
+				t.Errorf("the transaction does not see its own user: %v", err)
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx returned %v; want the function's error", err)
+		}
+		_, err = db.User(ctx, o.ID, rolledBack.ID)
+		wantKind(t, err, directory.KindNotFound)
+		if n, err := db.CountUsers(ctx, o.ID); err != nil || n != 0 {
+			t.Errorf("CountUsers after a rollback = %d, %v; want 0", n, err)
+		}
+
+		committed := newUser(o.ID, nil)
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateUser(ctx, committed, ""); err != nil {
+				return err
+			}
+			return tx.AppendAudit(ctx, &directory.AuditEvent{ID: newID(), OrgID: o.ID, At: baseTime, Action: "user.create",
+				TargetType: "user", TargetID: committed.ID})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.User(ctx, o.ID, committed.ID); err != nil {
+			t.Errorf("the committed user is missing: %v", err)
+		}
+		page, err := db.ListAudit(ctx, o.ID, store.AuditFilter{})
+		if err != nil || len(page.Events) != 1 {
+			t.Errorf("the committed audit event is missing: %v", err)
+		}
+
+		// A duplicate inside a transaction is reported as such and undoes the rest.
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateUser(ctx, newUser(o.ID, nil), ""); err != nil {
+				return err
+			}
+			return tx.CreateUser(ctx, newUser(o.ID, func(u *directory.User) { u.Username = committed.Username }), "")
+		})
+		wantDuplicate(t, err, "username")
+		if n, _ := db.CountUsers(ctx, o.ID); n != 1 {
+			t.Errorf("CountUsers after a failed transaction = %d; want 1", n)
+		}
+	})
+}
+
+// TestConcurrentUpdates checks the optimistic version check under real
+// concurrency: of many writers holding the same version, exactly one wins.
+func TestConcurrentUpdates(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		ctx := context.Background()
+		db := e.DB
+		o := createOrg(t, db)
+		u := createUser(t, db, o.ID, nil)
+
+		const writers = 8
+		var wg sync.WaitGroup
+		errs := make([]error, writers)
+		for i := range writers {
+			wg.Go(func() {
+				edited := *u
+				edited.FirstName = "Writer" + string(rune('A'+i))
+				errs[i] = db.InTx(ctx, func(tx *store.Tx) error {
+					return tx.UpdateUserProfile(ctx, &edited, 1)
+				})
+			})
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch directory.KindOf(err) {
+			case 0:
+				if err != nil {
+					t.Errorf("a writer failed: %v", err)
+				} else {
+					won++
+				}
+			case directory.KindPrecondition:
+			default:
+				t.Errorf("a writer failed: %v", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d writers won; want exactly 1", won)
+		}
+		got, err := db.User(ctx, o.ID, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != 2 {
+			t.Errorf("version after the race = %d; want 2", got.Version)
+		}
+	})
+}
