@@ -205,6 +205,9 @@ func (s *Service) SetPremiumSeatLimit(ctx context.Context, a *Actor, limit int) 
 		limit = -1
 	}
 	return s.inTx(ctx, func(tx *store.Tx) error {
+		if err := tx.LockOrganization(ctx, a.OrgID); err != nil {
+			return err
+		}
 		o, err := tx.Organization(ctx, a.OrgID)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -197,6 +198,9 @@ func (s *Service) UpdateField(ctx context.Context, a *Actor, id string, in Field
 		if err := v.Err(); err != nil {
 			return err
 		}
+		if err := checkChoicesUnused(ctx, tx, a.OrgID, f, in.Choices); err != nil {
+			return err
+		}
 		before := fieldSnapshot(f)
 		f.Label, f.Required, f.Choices, f.Position, f.UpdatedAt = in.Label, in.Required, in.Choices, in.Position, s.now()
 		if err := tx.UpdateField(ctx, f); err != nil {
@@ -206,6 +210,32 @@ func (s *Service) UpdateField(ctx context.Context, a *Actor, id string, in Field
 		return s.record(ctx, tx, a, "custom_field.update", "custom_field", f.ID, f.Label, diff(before, fieldSnapshot(f)))
 	})
 	return out, err
+}
+
+// checkChoicesUnused refuses (KindConflict) to drop a choice of f that a
+// user, in or out of the recycle bin, holds: they would keep a value the
+// field no longer allows.
+func checkChoicesUnused(ctx context.Context, tx *store.Tx, orgID string, f *directory.CustomField, choices []string) error {
+	if f.Type != directory.FieldChoice {
+		return nil
+	}
+	for _, c := range f.Choices {
+		if slices.Contains(choices, c) {
+			continue
+		}
+		for _, bin := range []bool{false, true} {
+			page, err := tx.ListUsers(ctx, orgID, store.UserFilter{FieldID: f.ID, FieldValue: c, Deleted: bin, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if page.Total > 0 {
+				return &directory.Error{Kind: directory.KindConflict,
+					Message: fmt.Sprintf("users hold the choice %q; give them another value before removing it", c),
+					Fields:  []directory.FieldError{{Field: "choices", Message: fmt.Sprintf("%q is in use", c)}}}
+			}
+		}
+	}
+	return nil
 }
 
 // DeleteField removes a custom field and every value users had for it.

@@ -133,6 +133,7 @@ func (s *Service) Delete(ctx context.Context, a *Actor, id string, expectVersion
 }
 
 // Restore takes a user out of the recycle bin with everything they had.
+// A premium user needs a free premium seat again (KindConflict otherwise).
 func (s *Service) Restore(ctx context.Context, a *Actor, id string, expectVersion int64) (*directory.User, error) {
 	return s.stateChange(ctx, a, "users.delete", "user.restore", id, expectVersion, func(u *directory.User) error {
 		if !u.Deleted() {
@@ -140,7 +141,13 @@ func (s *Service) Restore(ctx context.Context, a *Actor, id string, expectVersio
 		}
 		u.DeletedAt = time.Time{}
 		return nil
-	}, nil)
+	}, func(tx *store.Tx, u *directory.User) error {
+		if u.License != directory.LicensePremium {
+			return nil
+		}
+		// The bin freed the user's seat; out of it, they count again.
+		return s.checkPremiumSeat(ctx, tx, a.OrgID, 1)
+	})
 }
 
 // Purge removes a user in the recycle bin for good, with their grants,

@@ -126,8 +126,11 @@ func (s *Service) CreateOwner(ctx context.Context, orgID string, in OwnerInput) 
 		if err != nil {
 			return err
 		}
+		// One operation, one audit event: the user.create event also
+		// records the access given.
 		u, err := s.createUserTx(ctx, tx, a, &UserInput{Profile: directory.Profile{
-			Email: in.Email, FirstName: in.FirstName, LastName: in.LastName}}, hash)
+			Email: in.Email, FirstName: in.FirstName, LastName: in.LastName}}, hash,
+			directory.Change{Field: "grant.role", After: owner.Name}, directory.Change{Field: "grant.scope", After: "organization"})
 		if err != nil {
 			return err
 		}
@@ -136,8 +139,7 @@ func (s *Service) CreateOwner(ctx context.Context, orgID string, in OwnerInput) 
 			return err
 		}
 		out = u
-		return s.record(ctx, tx, a, "grant.create", "user", u.ID, u.Name(),
-			[]directory.Change{{Field: "role", After: owner.Name}, {Field: "scope", After: "organization"}})
+		return nil
 	})
 	if err != nil {
 		return nil, s.explainDuplicate(ctx, orgID, err, &directory.Profile{Email: in.Email})

@@ -53,13 +53,18 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret, ip, requestID s
 
 // activateGrant sets the actor's active grant: grantID when it is one of
 // the user's current grants, else the current grant of highest level.
-// A token bound to a grant that no longer counts is KindUnauthorized.
+// A token bound to a grant that no longer counts, or of a user whose every
+// grant has ended (an expired user), is KindUnauthorized.
 func (s *Service) activateGrant(ctx context.Context, a *Actor, grantID string, now time.Time) error {
 	grants, err := s.db.UserGrants(ctx, a.OrgID, a.UserID)
 	if err != nil {
 		return err
 	}
+	expired := len(grants) > 0
 	for _, g := range grants {
+		if g.ExpiresAt.IsZero() || now.Before(g.ExpiresAt) {
+			expired = false
+		}
 		if !g.ActiveAt(now) || (grantID != "" && g.ID != grantID) {
 			continue
 		}
@@ -71,7 +76,7 @@ func (s *Service) activateGrant(ctx context.Context, a *Actor, grantID string, n
 			a.Grant, a.Role = g, r
 		}
 	}
-	if grantID != "" && a.Grant == nil {
+	if expired || (grantID != "" && a.Grant == nil) {
 		return errBadToken
 	}
 	return nil
@@ -132,8 +137,9 @@ func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*di
 		if err := tx.CreateToken(ctx, t, auth.HashSecret(secret)); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, a, "token.create", "token", t.ID, t.Name, []directory.Change{
-			{Field: "user_id", After: t.UserID}, {Field: "name", After: t.Name}, {Field: "expires_at", After: timeValue(t.ExpiresAt)}})
+		// created leaves out an expiry that is not set, as every create does.
+		return s.record(ctx, tx, a, "token.create", "token", t.ID, t.Name, created(map[string]any{
+			"user_id": t.UserID, "name": t.Name, "expires_at": timeValue(t.ExpiresAt)}))
 	})
 	if err != nil {
 		return nil, "", err

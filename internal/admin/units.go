@@ -178,6 +178,18 @@ func (s *Service) UpdateUnit(ctx context.Context, a *Actor, id string, expectVer
 				}
 				u.ArchivedAt = now
 			} else {
+				// Keep the rule that an archived unit has no live units
+				// under it: restore the parent first (a new parent of a move
+				// was checked above).
+				if !move && u.ParentID != "" {
+					parent, err := tx.Unit(ctx, a.OrgID, u.ParentID)
+					if err != nil {
+						return err
+					}
+					if parent.Archived() {
+						return directory.Errorf(directory.KindConflict, "%s is under %s, which is archived; restore it first", u.Name, parent.Name)
+					}
+				}
 				u.ArchivedAt = time.Time{}
 			}
 		}

@@ -40,6 +40,11 @@ func (s *Service) CreateUser(ctx context.Context, a *Actor, in *UserInput) (*dir
 // QuickAdd adds a pending user from a name and an email only; the username
 // is derived from the email and can be edited later.
 func (s *Service) QuickAdd(ctx context.Context, a *Actor, firstName, lastName, email string) (*directory.User, error) {
+	// Authorize before validating, so that an actor who may not add users
+	// learns nothing from the answer.
+	if err := s.authorize(a, "users.create"); err != nil {
+		return nil, err
+	}
 	var v directory.Validation
 	if strings.TrimSpace(email) == "" {
 		v.Add("email", "is required")
@@ -50,7 +55,10 @@ func (s *Service) QuickAdd(ctx context.Context, a *Actor, firstName, lastName, e
 	return s.CreateUser(ctx, a, &UserInput{Profile: directory.Profile{FirstName: firstName, LastName: lastName, Email: email}})
 }
 
-func (s *Service) createUserTx(ctx context.Context, tx *store.Tx, a *Actor, in *UserInput, passwordHash string) (*directory.User, error) {
+// createUserTx adds a user inside tx and records the one user.create event
+// of the operation, with extra changes (such as the access the operation
+// gives) after the profile's.
+func (s *Service) createUserTx(ctx context.Context, tx *store.Tx, a *Actor, in *UserInput, passwordHash string, extra ...directory.Change) (*directory.User, error) {
 	p := in.Profile
 	directory.NormalizeProfile(&p)
 	if p.Username == "" {
@@ -67,14 +75,14 @@ func (s *Service) createUserTx(ctx context.Context, tx *store.Tx, a *Actor, in *
 		return nil, err
 	}
 	values := validateCustomFields(fields, p.CustomFields, true, &v)
-	if err := s.checkReferences(ctx, tx, a.OrgID, "", &p, &v); err != nil {
+	if err := s.checkReferences(ctx, tx, a.OrgID, "", &p, nil, &v); err != nil {
 		return nil, err
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if p.License == directory.LicensePremium {
-		if err := s.checkPremiumSeat(ctx, tx, a.OrgID); err != nil {
+		if err := s.checkPremiumSeat(ctx, tx, a.OrgID, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -92,8 +100,14 @@ func (s *Service) createUserTx(ctx context.Context, tx *store.Tx, a *Actor, in *
 	if err := saveCustomFields(ctx, tx, a.OrgID, u.ID, fields, values); err != nil {
 		return nil, err
 	}
-	u.CustomFields = values
-	return u, s.record(ctx, tx, a, "user.create", "user", u.ID, u.Name(), created(userSnapshot(u)))
+	// Blank values of optional fields are not stored; return what a read returns.
+	u.CustomFields = map[string]string{}
+	for k, val := range values {
+		if val != "" {
+			u.CustomFields[k] = val
+		}
+	}
+	return u, s.record(ctx, tx, a, "user.create", "user", u.ID, u.Name(), append(created(userSnapshot(u)), extra...))
 }
 
 var usernameChars = regexp.MustCompile(`[^a-z0-9._-]+`)
@@ -132,9 +146,15 @@ func (s *Service) deriveUsername(ctx context.Context, tx *store.Tx, orgID string
 }
 
 // checkReferences validates the supervisor, department and location of p.
-// userID is the user being edited ("" when creating).
-func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, orgID, userID string, p *directory.Profile, v *directory.Validation) error {
-	if p.SupervisorID != "" {
+// userID is the user being edited ("" when creating) and old their profile
+// before the edit (nil when creating): only references the edit changes are
+// checked, so that archiving a unit or binning a supervisor does not block
+// every later edit of the users who still point at them.
+func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, orgID, userID string, p, old *directory.Profile, v *directory.Validation) error {
+	if old == nil {
+		old = &directory.Profile{}
+	}
+	if p.SupervisorID != "" && p.SupervisorID != old.SupervisorID {
 		if p.SupervisorID == userID {
 			v.Add("supervisor_id", "a user cannot be their own supervisor")
 		} else {
@@ -162,8 +182,10 @@ func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, orgID, user
 			}
 		}
 	}
-	for _, ref := range []struct{ field, id string }{{"department_id", p.DepartmentID}, {"location_id", p.LocationID}} {
-		if ref.id == "" {
+	for _, ref := range []struct{ field, id, old string }{
+		{"department_id", p.DepartmentID, old.DepartmentID}, {"location_id", p.LocationID, old.LocationID},
+	} {
+		if ref.id == "" || ref.id == ref.old {
 			continue
 		}
 		unit, err := tx.Unit(ctx, orgID, ref.id)
@@ -179,7 +201,15 @@ func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, orgID, user
 	return nil
 }
 
-func (s *Service) checkPremiumSeat(ctx context.Context, tx *store.Tx, orgID string) error {
+// checkPremiumSeat refuses a premium license when no seat is free. held is
+// how many of the seats counted as used are already the user's own (1 when
+// the user counts again as they leave the recycle bin, else 0).
+func (s *Service) checkPremiumSeat(ctx context.Context, tx *store.Tx, orgID string, held int) error {
+	// Count under the organization's row lock, or two transactions could
+	// each see the last seat free and both take it.
+	if err := tx.LockOrganization(ctx, orgID); err != nil {
+		return err
+	}
 	o, err := tx.Organization(ctx, orgID)
 	if err != nil {
 		return err
@@ -191,7 +221,7 @@ func (s *Service) checkPremiumSeat(ctx context.Context, tx *store.Tx, orgID stri
 	if err != nil {
 		return err
 	}
-	if used >= o.PremiumSeatLimit {
+	if used-held >= o.PremiumSeatLimit {
 		return &directory.Error{Kind: directory.KindConflict,
 			Message: fmt.Sprintf("all %d premium seats are in use", o.PremiumSeatLimit),
 			Fields:  []directory.FieldError{{Field: "license", Message: "no premium seat is free"}}}
@@ -259,7 +289,8 @@ type UserPatch struct {
 	CustomFields map[string]string
 }
 
-// UpdateUser applies a patch to a user's profile. expectVersion, when not 0,
+// UpdateUser applies a patch to a user's profile; a patch that changes
+// nothing leaves the version as it is and records no event. expectVersion, when not 0,
 // must match the user's version (KindPrecondition otherwise). Users in the
 // recycle bin cannot be edited (KindConflict).
 func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVersion int64, patch *UserPatch) (*directory.User, error) {
@@ -282,7 +313,7 @@ func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVer
 		if u.CustomFields, err = tx.FieldValues(ctx, u.ID); err != nil {
 			return err
 		}
-		before := userSnapshot(u)
+		before, old := userSnapshot(u), u.Profile
 		var v directory.Validation
 		applyPatch(&u.Profile, patch, &v)
 		directory.NormalizeProfile(&u.Profile)
@@ -293,23 +324,16 @@ func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVer
 			return err
 		}
 		values := validateCustomFields(fields, patch.CustomFields, false, &v)
-		if err := s.checkReferences(ctx, tx, a.OrgID, u.ID, &u.Profile, &v); err != nil {
+		if err := s.checkReferences(ctx, tx, a.OrgID, u.ID, &u.Profile, &old, &v); err != nil {
 			return err
 		}
 		if err := v.Err(); err != nil {
 			return err
 		}
 		if patch.License != nil && *patch.License == directory.LicensePremium && before["license"] != string(directory.LicensePremium) {
-			if err := s.checkPremiumSeat(ctx, tx, a.OrgID); err != nil {
+			if err := s.checkPremiumSeat(ctx, tx, a.OrgID, 0); err != nil {
 				return err
 			}
-		}
-		u.UpdatedAt = s.now()
-		if err := tx.UpdateUserProfile(ctx, u, u.Version); err != nil {
-			return err
-		}
-		if err := saveCustomFields(ctx, tx, a.OrgID, u.ID, fields, values); err != nil {
-			return err
 		}
 		for k, val := range values {
 			if val == "" {
@@ -320,8 +344,22 @@ func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVer
 		}
 		changes := diff(before, userSnapshot(u))
 		out = u
+		if len(changes) == 0 {
+			// Nothing changes: keep the version and write no event.
+			return errStop
+		}
+		u.UpdatedAt = s.now()
+		if err := tx.UpdateUserProfile(ctx, u, u.Version); err != nil {
+			return err
+		}
+		if err := saveCustomFields(ctx, tx, a.OrgID, u.ID, fields, values); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, a, "user.update", "user", u.ID, u.Name(), changes)
 	})
+	if errors.Is(err, errStop) {
+		err = nil
+	}
 	if err != nil {
 		return nil, s.explainDuplicate(ctx, a.OrgID, err, &p)
 	}

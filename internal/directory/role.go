@@ -63,9 +63,11 @@ type Role struct {
 	Permissions []Permission
 	MFARequired bool
 	IsDefault   bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Version     int64
+	// RequiredFields are values every grant of the role must carry.
+	RequiredFields []RequiredField
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int64
 }
 
 // Has reports whether the role grants p.
@@ -87,6 +89,7 @@ type Grant struct {
 	Fields    map[string]string
 	CreatedBy string
 	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // ActiveAt reports whether the grant counts at time t.

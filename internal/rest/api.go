@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -178,6 +179,20 @@ func (h *Handler) problem(ctx context.Context, err error) *Problem {
 
 // fail turns an admin error into the error huma writes.
 func (h *Handler) fail(ctx context.Context, err error) error { return h.problem(ctx, err) }
+
+// failIn is fail for input that is not in the JSON body: the field errors
+// named in fields (all of them when none are named) are located in "query"
+// or "path" instead, so that they point at the parameter the client sent.
+func (h *Handler) failIn(ctx context.Context, err error, in string, fields ...string) error {
+	p := h.problem(ctx, err)
+	for _, e := range p.Errors {
+		name := strings.TrimPrefix(e.Location, "body.")
+		if len(fields) == 0 || slices.Contains(fields, name) {
+			e.Location = in + "." + name
+		}
+	}
+	return p
+}
 
 // invalid is a 422 problem about query or path parameters.
 func invalid(location, message string) *Problem {

@@ -64,7 +64,7 @@ func (h *Handler) registerAudit() {
 			}
 			page, err := h.svc.Audit(ctx, actorOf(ctx), f)
 			if err != nil {
-				return nil, h.fail(ctx, err)
+				return nil, h.failIn(ctx, err, "query")
 			}
 			out := &struct {
 				Body struct {

@@ -150,7 +150,7 @@ func (h *Handler) registerSettings(maxBody int64) {
 		}) (*struct{ Body UnitKindJSON }, error) {
 			k, err := h.svc.PutUnitKind(ctx, actorOf(ctx), directory.UnitKind{Key: in.Key, Label: in.Body.Label, Position: in.Body.Position})
 			if err != nil {
-				return nil, h.fail(ctx, err)
+				return nil, h.failIn(ctx, err, "path", "key")
 			}
 			return &struct{ Body UnitKindJSON }{UnitKindJSON(k)}, nil
 		})

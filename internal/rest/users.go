@@ -255,7 +255,7 @@ func (h *Handler) registerUsers(maxBody int64) {
 			}
 			page, err := h.svc.ListUsers(ctx, actorOf(ctx), f)
 			if err != nil {
-				return nil, h.fail(ctx, err)
+				return nil, h.failIn(ctx, err, "query")
 			}
 			out := &struct{ Body UserListJSON }{}
 			out.Body.Items = make([]*UserJSON, 0, len(page.Users))

@@ -64,6 +64,16 @@ func (d dialect) searchClause(words []string) (string, any) {
 	return "u.num IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)", strings.Join(parts, " ")
 }
 
+// forUpdate is the clause that locks the rows a SELECT reads until the
+// transaction ends. SQLite needs none: its write transactions begin
+// IMMEDIATE and so run one at a time.
+func (d dialect) forUpdate() string {
+	if d.engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // uniqueViolation reports whether err breaks a unique index and, if so, a
 // text naming the index or its columns, for the caller to tell which.
 func (d dialect) uniqueViolation(err error) (string, bool) {

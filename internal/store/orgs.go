@@ -6,7 +6,8 @@ import (
 	"roster/internal/directory"
 )
 
-// CreateOrganization inserts o with its default unit kinds.
+// CreateOrganization inserts o with its default unit, resource and
+// relationship kinds.
 // A taken slug is a KindConflict error.
 func (c *Conn) CreateOrganization(ctx context.Context, o *directory.Organization) error {
 	_, err := c.exec(ctx, `INSERT INTO organizations (id, slug, name, premium_seat_limit, created_at, updated_at)
@@ -20,6 +21,16 @@ func (c *Conn) CreateOrganization(ctx context.Context, o *directory.Organization
 	for _, k := range directory.DefaultUnitKinds {
 		if _, err := c.exec(ctx, `INSERT INTO unit_kinds (org_id, key, label, position) VALUES (?, ?, ?, ?)`,
 			o.ID, k.Key, k.Label, k.Position); err != nil {
+			return err
+		}
+	}
+	for _, k := range directory.DefaultResourceKinds {
+		if err := c.PutResourceKind(ctx, o.ID, k); err != nil {
+			return err
+		}
+	}
+	for _, k := range directory.DefaultRelationshipKinds {
+		if err := c.PutRelationshipKind(ctx, o.ID, k); err != nil {
 			return err
 		}
 	}
@@ -104,5 +115,17 @@ func (c *Conn) PutUnitKind(ctx context.Context, orgID string, k directory.UnitKi
 	_, err := c.exec(ctx, `INSERT INTO unit_kinds (org_id, key, label, position) VALUES (?, ?, ?, ?)
 		ON CONFLICT (org_id, key) DO UPDATE SET label = excluded.label, position = excluded.position`,
 		orgID, k.Key, k.Label, k.Position)
+	return err
+}
+
+// LockOrganization holds the organization's row until the transaction ends,
+// so that checks over the whole organization (such as counting premium
+// seats before giving one) run one at a time.
+func (c *Conn) LockOrganization(ctx context.Context, orgID string) error {
+	var id string
+	err := c.queryRow(ctx, `SELECT id FROM organizations WHERE id = ?`+c.d.forUpdate(), orgID).Scan(&id)
+	if isNoRows(err) {
+		return directory.NotFound("organization")
+	}
 	return err
 }

@@ -8,15 +8,21 @@ import (
 	"roster/internal/directory"
 )
 
-const roleColumns = `id, org_id, key, name, description, level, permissions, mfa_required, is_default, created_at, updated_at, version`
+const roleColumns = `id, org_id, key, name, description, level, permissions, mfa_required, is_default, required_fields, created_at, updated_at, version`
 
 func scanRole(row interface{ Scan(...any) error }) (*directory.Role, error) {
 	var r directory.Role
-	var perms string
+	var perms, required string
 	var created, updated int64
 	if err := row.Scan(&r.ID, &r.OrgID, &r.Key, &r.Name, &r.Description, &r.Level, &perms, &r.MFARequired,
-		&r.IsDefault, &created, &updated, &r.Version); err != nil {
+		&r.IsDefault, &required, &created, &updated, &r.Version); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(required), &r.RequiredFields); err != nil {
+		return nil, err
+	}
+	if len(r.RequiredFields) == 0 {
+		r.RequiredFields = nil
 	}
 	for _, p := range strings.Fields(perms) {
 		r.Permissions = append(r.Permissions, directory.Permission(p))
@@ -36,9 +42,9 @@ func permissionText(ps []directory.Permission) string {
 // CreateRole inserts r; a name already used in the organization is a conflict.
 func (c *Conn) CreateRole(ctx context.Context, r *directory.Role) error {
 	_, err := c.exec(ctx, `INSERT INTO roles (id, org_id, key, name, description, level, permissions, mfa_required, is_default,
-		version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		required_fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
 		r.ID, r.OrgID, r.Key, r.Name, r.Description, r.Level, permissionText(r.Permissions), r.MFARequired, r.IsDefault,
-		micros(r.CreatedAt), micros(r.UpdatedAt))
+		requiredJSON(r.RequiredFields), micros(r.CreatedAt), micros(r.UpdatedAt))
 	if _, dup := c.d.uniqueViolation(err); dup {
 		return directory.Errorf(directory.KindConflict, "a role named %q already exists", r.Name)
 	}
@@ -82,49 +88,56 @@ func (c *Conn) Roles(ctx context.Context, orgID string) ([]*directory.Role, erro
 	return out, rows.Err()
 }
 
-const grantColumns = `id, org_id, user_id, role_id, COALESCE(unit_id, ''), starts_at, expires_at, fields, created_by, created_at`
-
-func scanGrant(row interface{ Scan(...any) error }) (*directory.Grant, error) {
-	var g directory.Grant
-	var starts, expires, created int64
-	var fields string
-	if err := row.Scan(&g.ID, &g.OrgID, &g.UserID, &g.RoleID, &g.UnitID, &starts, &expires, &fields, &g.CreatedBy, &created); err != nil {
-		return nil, err
+func requiredJSON(fs []directory.RequiredField) string {
+	if len(fs) == 0 {
+		return "[]"
 	}
-	g.StartsAt, g.ExpiresAt, g.CreatedAt = fromMicros(starts), fromMicros(expires), fromMicros(created)
-	return &g, json.Unmarshal([]byte(fields), &g.Fields)
+	b, _ := json.Marshal(fs)
+	return string(b)
 }
 
-// CreateGrant inserts g.
-func (c *Conn) CreateGrant(ctx context.Context, g *directory.Grant) error {
-	fields := "{}"
-	if len(g.Fields) > 0 {
-		b, err := json.Marshal(g.Fields)
-		if err != nil {
-			return err
-		}
-		fields = string(b)
+// UpdateRole saves the name, description, level, permissions, MFA flag,
+// default flag and required fields of r if its version is still
+// expectVersion, and bumps the version. A name already used is a conflict.
+func (c *Conn) UpdateRole(ctx context.Context, r *directory.Role, expectVersion int64) error {
+	res, err := c.exec(ctx, `UPDATE roles SET name = ?, description = ?, level = ?, permissions = ?, mfa_required = ?,
+		is_default = ?, required_fields = ?, updated_at = ?, version = version + 1
+		WHERE org_id = ? AND id = ? AND version = ?`,
+		r.Name, r.Description, r.Level, permissionText(r.Permissions), r.MFARequired, r.IsDefault,
+		requiredJSON(r.RequiredFields), micros(r.UpdatedAt), r.OrgID, r.ID, expectVersion)
+	if _, dup := c.d.uniqueViolation(err); dup {
+		return directory.Errorf(directory.KindConflict, "a role named %q already exists", r.Name)
 	}
-	_, err := c.exec(ctx, `INSERT INTO grants (id, org_id, user_id, role_id, unit_id, starts_at, expires_at, fields, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		g.ID, g.OrgID, g.UserID, g.RoleID, nullable(g.UnitID), micros(g.StartsAt), micros(g.ExpiresAt), fields, g.CreatedBy, micros(g.CreatedAt))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return directory.Errorf(directory.KindPrecondition, "the role was changed by someone else; reload and try again")
+	}
+	r.Version = expectVersion + 1
+	return nil
+}
+
+// ClearDefaultRole makes no role of the organization the default, but keep.
+func (c *Conn) ClearDefaultRole(ctx context.Context, orgID, keep string) error {
+	_, err := c.exec(ctx, `UPDATE roles SET is_default = ?, version = version + 1 WHERE org_id = ? AND id <> ? AND is_default = ?`,
+		false, orgID, keep, true)
 	return err
 }
 
-// UserGrants lists every grant of a user, oldest first.
-func (c *Conn) UserGrants(ctx context.Context, orgID, userID string) ([]*directory.Grant, error) {
-	rows, err := c.query(ctx, `SELECT `+grantColumns+` FROM grants WHERE org_id = ? AND user_id = ? ORDER BY created_at, id`, orgID, userID)
-	if err != nil {
-		return nil, err
+// DeleteRole removes a role that no grant uses; a role still granted is a
+// conflict.
+func (c *Conn) DeleteRole(ctx context.Context, orgID, id string) error {
+	_, err := c.exec(ctx, `DELETE FROM roles WHERE org_id = ? AND id = ?`, orgID, id)
+	if c.d.foreignKeyViolation(err) {
+		return directory.Errorf(directory.KindConflict, "the role is still granted; remove its grants first")
 	}
-	defer rows.Close()
-	var out []*directory.Grant
-	for rows.Next() {
-		g, err := scanGrant(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return err
+}
+
+// CountRoleGrants counts the grants of a role.
+func (c *Conn) CountRoleGrants(ctx context.Context, roleID string) (int, error) {
+	var n int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM grants WHERE role_id = ?`, roleID).Scan(&n)
+	return n, err
 }

@@ -235,15 +235,20 @@ func (c *Conn) RecordSignIn(ctx context.Context, orgID, id string, at int64) err
 }
 
 // PurgeUser removes a user and everything that belongs to them for good:
-// grants, tokens, time off, photo, custom field values, and the supervisor
-// link of the users they supervised. A user not in the organization is a
+// grants, resource assignments, group memberships, relationships, tokens,
+// time off, photo, custom field values, and the supervisor link of the users
+// they supervised. A user not in the organization is a
 // KindNotFound error, and nothing is removed.
 func (c *Conn) PurgeUser(ctx context.Context, orgID, id string) error {
 	// Every statement names the organization too, so that an id of another
 	// organization removes nothing there.
 	for _, q := range []string{
-		`DELETE FROM grants WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM api_tokens WHERE org_id = ? AND user_id = ?`,
+		`DELETE FROM grants WHERE org_id = ? AND user_id = ?`,
+		`DELETE FROM resource_grants WHERE org_id = ? AND user_id = ?`,
+		`DELETE FROM group_members WHERE org_id = ? AND user_id = ?`,
+		`DELETE FROM relationships WHERE org_id = ? AND from_user_id = ?`,
+		`DELETE FROM relationships WHERE org_id = ? AND to_user_id = ?`,
 		`DELETE FROM time_off WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM user_photos WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM user_field_values WHERE org_id = ? AND user_id = ?`,

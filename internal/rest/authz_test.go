@@ -1,0 +1,217 @@
+package rest_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"roster/internal/admin"
+	"roster/internal/directory"
+	"roster/internal/store/storetest"
+)
+
+// route is one operation of the API, with a request that passes schema
+// validation, so that what answers is the rule under test.
+type route struct {
+	method, pattern string
+	body            any
+	header          []string
+}
+
+// ids fills the path parameters of the routes.
+type ids struct {
+	user, unit, field, timeOff, token string
+}
+
+// adminRoutes are the operations that take a permission; selfRoutes the
+// ones any authenticated user may call for themself.
+func adminRoutes(t *testing.T) []route {
+	png := encodePNG(t, picture(4, 4))
+	return []route{
+		{"POST", "users", `{"first_name": "New", "last_name": "Person"}`, nil},
+		{"GET", "users", nil, nil},
+		{"GET", "users/{id}", nil, nil},
+		{"PATCH", "users/{id}", `{"job_title": "Changed"}`, nil},
+		{"DELETE", "users/{id}", nil, nil},
+		{"POST", "users/{id}/disable", nil, nil},
+		{"POST", "users/{id}/enable", nil, nil},
+		{"POST", "users/{id}/restore", nil, nil},
+		{"POST", "users/{id}/unlock", nil, nil},
+		{"POST", "users/{id}/purge", nil, nil},
+		{"POST", "users/{id}/email", `{"email": "changed@example.org"}`, nil},
+		{"PUT", "users/{id}/photo", png, []string{"Content-Type", "image/png"}},
+		{"GET", "users/{id}/photo", nil, nil},
+		{"DELETE", "users/{id}/photo", nil, nil},
+		{"GET", "users/{id}/time-off", nil, nil},
+		{"POST", "users/{id}/time-off", `{"kind": "sick", "starts_on": "2030-01-01", "ends_on": "2030-01-02"}`, nil},
+		{"DELETE", "users/{id}/time-off/{time_off_id}", nil, nil},
+		{"POST", "units", `{"name": "New", "kind": "site"}`, nil},
+		{"GET", "units", nil, nil},
+		{"GET", "units/{id}", nil, nil},
+		{"PATCH", "units/{id}", `{"name": "Renamed"}`, nil},
+		{"POST", "units/{id}/archive", nil, nil},
+		{"POST", "units/{id}/unarchive", nil, nil},
+		{"GET", "settings/custom-fields", nil, nil},
+		{"POST", "settings/custom-fields", `{"key": "new_field", "label": "New", "type": "text"}`, nil},
+		{"PUT", "settings/custom-fields/{id}", `{"label": "Renamed"}`, nil},
+		{"DELETE", "settings/custom-fields/{id}", nil, nil},
+		{"GET", "settings/unit-kinds", nil, nil},
+		{"PUT", "settings/unit-kinds/{key}", `{"label": "Campus"}`, nil},
+		{"GET", "settings/licenses", nil, nil},
+		{"PUT", "settings/licenses", `{"premium_seat_limit": 5}`, nil},
+		{"GET", "audit-events", nil, nil},
+	}
+}
+
+// selfRoutes need no permission: one's own record and tokens.
+var selfRoutes = []route{
+	{"GET", "me", nil, nil},
+	{"POST", "tokens", `{"name": "mine"}`, nil},
+	{"GET", "tokens", nil, nil},
+	{"DELETE", "tokens/{id}", nil, nil},
+}
+
+// path fills in the parameters of a route's pattern.
+func (r route) path(id ids) string {
+	p := r.pattern
+	switch {
+	case strings.HasPrefix(p, "users/"):
+		p = strings.Replace(p, "{id}", id.user, 1)
+	case strings.HasPrefix(p, "units/"):
+		p = strings.Replace(p, "{id}", id.unit, 1)
+	case strings.HasPrefix(p, "settings/custom-fields/"):
+		p = strings.Replace(p, "{id}", id.field, 1)
+	case strings.HasPrefix(p, "tokens/"):
+		p = strings.Replace(p, "{id}", id.token, 1)
+	}
+	p = strings.Replace(p, "{time_off_id}", id.timeOff, 1)
+	return strings.Replace(p, "{key}", "site", 1)
+}
+
+// TestAuthorization checks that only the permissions of the active grant
+// count: an active user without any grant may reach only their own record
+// and tokens; the owner gets through everywhere.
+func TestAuthorization(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := newFixture(t, e)
+		ctx := context.Background()
+		target := f.createUser(map[string]any{"first_name": "Tar", "last_name": "Get"})
+		f.do("PUT", "users/"+target.ID+"/photo", encodePNG(t, picture(8, 8)), "Content-Type", "image/png")
+		to := must[timeOff](t, f.do("POST", "users/"+target.ID+"/time-off", `{"kind": "vacation", "starts_on": "2030-05-01", "ends_on": "2030-05-02"}`), http.StatusCreated)
+		un := f.createUnit("Unit", "site", "")
+		fd := must[field](t, f.do("POST", "settings/custom-fields", `{"key": "badge", "label": "Badge", "type": "text"}`), http.StatusCreated)
+		ownerTokens := must[tokenList](t, f.do("GET", "tokens", nil), http.StatusOK)
+
+		// An active user who holds no grant at all.
+		nobody, err := f.svc.CreateUser(ctx, admin.Operator(f.org.ID), &admin.UserInput{Profile: directory.Profile{
+			FirstName: "No", LastName: "Grant", Email: "nogrant-" + randHex(3) + "@example.org"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SetPasswordByOperator(ctx, f.org.ID, nobody.Username, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		nobodyToken := f.tokenFor(nobody.ID)
+		id := ids{user: target.ID, unit: un.ID, field: fd.Key, timeOff: to.ID, token: ownerTokens.Items[0].ID}
+
+		snap := f.snapshot(target.ID)
+		for _, rt := range adminRoutes(t) {
+			t.Run("403 "+rt.method+" "+rt.pattern, func(t *testing.T) {
+				f := f.with(t)
+				h := append(as(nobodyToken), rt.header...)
+				p := wantProblem(t, f.do(rt.method, rt.path(id), rt.body, h...), http.StatusForbidden)
+				if !strings.Contains(p.Detail, "your role does not allow ") {
+					t.Errorf("detail %q does not name the permission", p.Detail)
+				}
+			})
+		}
+		f.unchanged(snap, target.ID)
+		if r := f.do("GET", "users/"+target.ID+"/photo", nil); r.Code != http.StatusOK {
+			t.Errorf("photo after refused requests: %d", r.Code)
+		}
+
+		// Their own record and tokens are theirs.
+		if me := must[user](t, f.do("GET", "me", nil, as(nobodyToken)...), http.StatusOK); me.ID != nobody.ID {
+			t.Errorf("GET /me = %s", me.ID)
+		}
+		own := must[token](t, f.do("POST", "tokens", `{"name": "mine"}`, as(nobodyToken)...), http.StatusCreated)
+		if own.UserID != nobody.ID {
+			t.Errorf("own token for %s", own.UserID)
+		}
+		wantProblem(t, f.do("POST", "tokens", map[string]any{"name": "theirs", "user_id": f.owner.ID}, as(nobodyToken)...), http.StatusForbidden)
+		list := must[tokenList](t, f.do("GET", "tokens", nil, as(nobodyToken)...), http.StatusOK)
+		for _, tk := range list.Items {
+			if tk.UserID != nobody.ID {
+				t.Errorf("a user without settings.manage sees the token %s of %s", tk.ID, tk.UserID)
+			}
+		}
+		if len(list.Items) != 2 {
+			t.Errorf("%d own tokens listed, want 2", len(list.Items))
+		}
+		wantProblem(t, f.do("DELETE", "tokens/"+id.token, nil, as(nobodyToken)...), http.StatusNotFound)
+		must[userList](t, f.do("GET", "users", nil), http.StatusOK) // the owner's token was not revoked
+		must[token](t, f.do("DELETE", "tokens/"+own.ID, nil, as(nobodyToken)...), http.StatusOK)
+
+		// The owner sees every token and gets through every route.
+		if all := must[tokenList](t, f.do("GET", "tokens", nil), http.StatusOK); len(all.Items) != 3 {
+			t.Errorf("the owner sees %d tokens, want 3", len(all.Items))
+		}
+		for _, rt := range adminRoutes(t) {
+			r := f.do(rt.method, rt.path(id), rt.body, rt.header...)
+			if r.Code == http.StatusUnauthorized || r.Code == http.StatusForbidden || r.Code >= 500 {
+				t.Errorf("owner %s %s: %s", rt.method, rt.pattern, r)
+			}
+		}
+	})
+}
+
+// TestOpenAPI checks the published description: OpenAPI 3.1 listing every
+// route the tests exercise.
+func TestOpenAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := newFixture(t, e)
+		r := f.do("GET", "/api/v1/openapi.json", nil, "Authorization", "")
+		if r.Code != http.StatusOK {
+			t.Fatalf("GET openapi.json: %s", r)
+		}
+		var doc struct {
+			OpenAPI string `json:"openapi"`
+			Info    struct {
+				Title string `json:"title"`
+			} `json:"info"`
+			Paths      map[string]map[string]json.RawMessage `json:"paths"`
+			Components struct {
+				SecuritySchemes map[string]any `json:"securitySchemes"`
+			} `json:"components"`
+		}
+		if err := json.Unmarshal(r.Body, &doc); err != nil {
+			t.Fatalf("openapi.json is not JSON: %v", err)
+		}
+		if doc.OpenAPI != "3.1.0" || doc.Info.Title == "" || doc.Components.SecuritySchemes["bearer"] == nil {
+			t.Errorf("openapi %q, title %q, security schemes %v", doc.OpenAPI, doc.Info.Title, doc.Components.SecuritySchemes)
+		}
+		var listed []string
+		for p, ops := range doc.Paths {
+			for m := range ops {
+				listed = append(listed, strings.ToUpper(m)+" "+p)
+			}
+		}
+		var exercised []string
+		for _, rt := range append(adminRoutes(t), selfRoutes...) {
+			key := rt.method + " /api/v1/" + rt.pattern
+			exercised = append(exercised, key)
+			if !slices.Contains(listed, key) {
+				t.Errorf("%s is not in the OpenAPI document", key)
+			}
+		}
+		// And nothing is published that the tests do not know about.
+		for _, key := range listed {
+			if !slices.Contains(exercised, key) {
+				t.Errorf("%s is published but not in the tests' route list", key)
+			}
+		}
+	})
+}
