@@ -135,7 +135,8 @@ func TestAuthorization(t *testing.T) {
 		// may only view.
 		viewerRole := &directory.Role{ID: "viewer", OrgID: f.org.ID, Name: "Viewer", Level: 20,
 			Permissions: []directory.Permission{"users.view"}}
-		viewer := &admin.Actor{OrgID: f.org.ID, UserID: basicUser.ID, Name: "Viewer", Role: viewerRole}
+		viewer := &admin.Actor{OrgID: f.org.ID, UserID: basicUser.ID, Name: "Viewer", Role: viewerRole,
+			Grant: &directory.Grant{ID: "viewer-grant", OrgID: f.org.ID, UserID: basicUser.ID, RoleID: viewerRole.ID}}
 
 		calls := guardedCalls(f)
 		before := f.eventIDs()

@@ -16,9 +16,10 @@ const MaxPhotoBytes = 5 << 20
 // photoSide is the longest side a stored photo keeps.
 const photoSide = 512
 
-// liveUser loads a user outside the recycle bin, for edits of their data.
-func liveUser(ctx context.Context, tx *store.Tx, orgID, id string) (*directory.User, error) {
-	u, err := tx.User(ctx, orgID, id)
+// liveUser loads a user outside the recycle bin whom the actor may manage,
+// for edits of their data.
+func (s *Service) liveUser(ctx context.Context, tx *store.Tx, a *Actor, id string) (*directory.User, error) {
+	u, err := s.manageUser(ctx, &tx.Conn, a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +43,7 @@ func (s *Service) SetPhoto(ctx context.Context, a *Actor, userID string, data []
 	}
 	p := &directory.Photo{ContentType: img.ContentType, Data: img.Data, Width: img.Width, Height: img.Height, UpdatedAt: s.now()}
 	err = s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := liveUser(ctx, tx, a.OrgID, userID)
+		u, err := s.liveUser(ctx, tx, a, userID)
 		if err != nil {
 			return err
 		}
@@ -63,7 +64,7 @@ func (s *Service) Photo(ctx context.Context, a *Actor, userID string) (*director
 	if err := s.authorize(a, "users.view"); err != nil {
 		return nil, err
 	}
-	if _, err := s.db.User(ctx, a.OrgID, userID); err != nil {
+	if _, err := s.viewUser(ctx, &s.db.Conn, a, userID); err != nil {
 		return nil, err
 	}
 	return s.db.Photo(ctx, a.OrgID, userID)
@@ -75,7 +76,7 @@ func (s *Service) DeletePhoto(ctx context.Context, a *Actor, userID string) erro
 		return err
 	}
 	return s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := liveUser(ctx, tx, a.OrgID, userID)
+		u, err := s.liveUser(ctx, tx, a, userID)
 		if err != nil {
 			return err
 		}
@@ -130,7 +131,7 @@ func (s *Service) AddTimeOff(ctx context.Context, a *Actor, userID string, in Ti
 	t := &directory.TimeOff{ID: newID(), OrgID: a.OrgID, UserID: userID, Kind: in.Kind,
 		StartsOn: start.Format(directory.DateLayout), EndsOn: end.Format(directory.DateLayout), Note: in.Note, CreatedAt: s.now()}
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := liveUser(ctx, tx, a.OrgID, userID)
+		u, err := s.liveUser(ctx, tx, a, userID)
 		if err != nil {
 			return err
 		}
@@ -154,7 +155,7 @@ func (s *Service) TimeOff(ctx context.Context, a *Actor, userID string) ([]*dire
 	if err := s.authorize(a, "users.view"); err != nil {
 		return nil, err
 	}
-	if _, err := s.db.User(ctx, a.OrgID, userID); err != nil {
+	if _, err := s.viewUser(ctx, &s.db.Conn, a, userID); err != nil {
 		return nil, err
 	}
 	return s.db.TimeOffs(ctx, a.OrgID, userID)
@@ -166,7 +167,7 @@ func (s *Service) DeleteTimeOff(ctx context.Context, a *Actor, userID, id string
 		return err
 	}
 	return s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := liveUser(ctx, tx, a.OrgID, userID)
+		u, err := s.liveUser(ctx, tx, a, userID)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ func (s *Service) stateChange(ctx context.Context, a *Actor, perm directory.Perm
 	}
 	var out *directory.User
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := tx.User(ctx, a.OrgID, id)
+		u, err := s.manageUser(ctx, &tx.Conn, a, id)
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func (s *Service) Purge(ctx context.Context, a *Actor, id string, expectVersion 
 		return err
 	}
 	return s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := tx.User(ctx, a.OrgID, id)
+		u, err := s.manageUser(ctx, &tx.Conn, a, id)
 		if err != nil {
 			return err
 		}

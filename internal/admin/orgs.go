@@ -11,17 +11,6 @@ import (
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
-// builtinRoles are the roles every new organization starts with. The owner
-// keeps every permission whatever an edit says; basic is the default role
-// of new users.
-func builtinRoles() []*directory.Role {
-	return []*directory.Role{
-		{Key: directory.OwnerRoleKey, Name: "Owner", Description: "Runs the organization: every permission, everywhere.",
-			Level: 100, Permissions: directory.AllPermissions()},
-		{Key: "basic", Name: "Basic", Description: "Signs in and manages their own account.", Level: 10, IsDefault: true},
-	}
-}
-
 // EnsureOrganization returns the organization with the given slug,
 // creating it with its built-in roles and unit kinds when it does not exist.
 // It reports whether it was created.
@@ -142,7 +131,7 @@ func (s *Service) CreateOwner(ctx context.Context, orgID string, in OwnerInput) 
 		return nil
 	})
 	if err != nil {
-		return nil, s.explainDuplicate(ctx, orgID, err, &directory.Profile{Email: in.Email})
+		return nil, s.explainDuplicate(ctx, Operator(orgID), err, &directory.Profile{Email: in.Email})
 	}
 	return out, nil
 }

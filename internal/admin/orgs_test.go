@@ -87,8 +87,8 @@ func TestEnsureOrganizationConcurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(roles) != 2 {
-			t.Errorf("the organization has %d roles, want the 2 built-in ones", len(roles))
+		if len(roles) != 7 {
+			t.Errorf("the organization has %d roles, want the 7 built-in ones", len(roles))
 		}
 	})
 }

@@ -82,6 +82,9 @@ type Actor struct {
 	RequestID string
 
 	operator bool
+	// scopePath is the path of the active grant's unit ("/a/b/"), or ""
+	// when the grant covers the whole organization.
+	scopePath string
 }
 
 // Operator returns the actor of a command-line operator of the

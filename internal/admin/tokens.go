@@ -79,7 +79,7 @@ func (s *Service) activateGrant(ctx context.Context, a *Actor, grantID string, n
 	if expired || (grantID != "" && a.Grant == nil) {
 		return errBadToken
 	}
-	return nil
+	return s.loadScope(ctx, a)
 }
 
 // TokenInput describes a new API token.
@@ -127,7 +127,12 @@ func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*di
 	t := &directory.Token{ID: newID(), OrgID: a.OrgID, UserID: in.UserID, Name: in.Name, Prefix: auth.SecretPrefix(secret),
 		CreatedBy: a.UserID, CreatedAt: now, ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Microsecond)}
 	err = s.inTx(ctx, func(tx *store.Tx) error {
+		// Minting a token for someone else is acting as them: only for
+		// users the actor may manage.
 		u, err := tx.User(ctx, a.OrgID, in.UserID)
+		if in.UserID != a.UserID && err == nil {
+			u, err = s.manageUser(ctx, &tx.Conn, a, in.UserID)
+		}
 		if err != nil {
 			return err
 		}

@@ -61,8 +61,11 @@ func (s *Service) CreateUnit(ctx context.Context, a *Actor, in UnitInput) (*dire
 			return err
 		}
 		parentPath := "/"
+		if in.ParentID == "" && !a.OrgWide() {
+			v.Add("parent_id", "is required: you may add units only inside your own unit")
+		}
 		if in.ParentID != "" {
-			parent, err := tx.Unit(ctx, a.OrgID, in.ParentID)
+			parent, err := s.unitInScope(ctx, &tx.Conn, a, in.ParentID)
 			switch {
 			case isKind(err, directory.KindNotFound):
 				v.Add("parent_id", "no such unit")
@@ -95,7 +98,7 @@ func (s *Service) Unit(ctx context.Context, a *Actor, id string) (*directory.Uni
 	if err := s.authorize(a, "users.view"); err != nil {
 		return nil, err
 	}
-	return s.db.Unit(ctx, a.OrgID, id)
+	return s.unitInScope(ctx, &s.db.Conn, a, id)
 }
 
 // Units lists units, parents before children.
@@ -103,7 +106,17 @@ func (s *Service) Units(ctx context.Context, a *Actor, f store.UnitFilter) ([]*d
 	if err := s.authorize(a, "users.view"); err != nil {
 		return nil, err
 	}
-	return s.db.Units(ctx, a.OrgID, f)
+	all, err := s.db.Units(ctx, a.OrgID, f)
+	if err != nil || a.OrgWide() {
+		return all, err
+	}
+	var out []*directory.Unit
+	for _, u := range all {
+		if a.covers(u.Path) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 // UnitPatch changes a unit; nil leaves a field as it is. ParentID moves the
@@ -126,7 +139,7 @@ func (s *Service) UpdateUnit(ctx context.Context, a *Actor, id string, expectVer
 	}
 	var out *directory.Unit
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := tx.Unit(ctx, a.OrgID, id)
+		u, err := s.unitInScope(ctx, &tx.Conn, a, id)
 		if err != nil {
 			return err
 		}
@@ -149,8 +162,14 @@ func (s *Service) UpdateUnit(ctx context.Context, a *Actor, id string, expectVer
 		}
 		var newParent *directory.Unit
 		move := p.ParentID != nil && *p.ParentID != u.ParentID
+		if move && *p.ParentID == "" && !a.OrgWide() {
+			v.Add("parent_id", "only an organization-wide administrator may move a unit to the root")
+		}
 		if move && *p.ParentID != "" {
-			newParent, err = tx.Unit(ctx, a.OrgID, *p.ParentID)
+			// The destination must lie in the actor's scope too, so that no
+			// one moves a unit (and the people in it) where they do not
+			// manage units.
+			newParent, err = s.unitInScope(ctx, &tx.Conn, a, *p.ParentID)
 			switch {
 			case isKind(err, directory.KindNotFound):
 				v.Add("parent_id", "no such unit")

@@ -7,7 +7,8 @@ import (
 	"roster/internal/store"
 )
 
-// ListUsers returns one page of the users the actor may view that match f.
+// ListUsers returns one page of the users the actor may view that match f;
+// the total counts only those too.
 // An unknown sort or a bad filter value is KindInvalid.
 func (s *Service) ListUsers(ctx context.Context, a *Actor, f store.UserFilter) (*store.UserPage, error) {
 	if err := s.authorize(a, "users.view"); err != nil {
@@ -55,5 +56,6 @@ func (s *Service) ListUsers(ctx context.Context, a *Actor, f store.UserFilter) (
 		return nil, err
 	}
 	f.Now = s.now()
+	f.Scope = a.listScope()
 	return s.db.ListUsers(ctx, a.OrgID, f)
 }

@@ -32,7 +32,7 @@ func (s *Service) CreateUser(ctx context.Context, a *Actor, in *UserInput) (*dir
 		return err
 	})
 	if err != nil {
-		return nil, s.explainDuplicate(ctx, a.OrgID, err, &in.Profile)
+		return nil, s.explainDuplicate(ctx, a, err, &in.Profile)
 	}
 	return out, nil
 }
@@ -75,7 +75,7 @@ func (s *Service) createUserTx(ctx context.Context, tx *store.Tx, a *Actor, in *
 		return nil, err
 	}
 	values := validateCustomFields(fields, p.CustomFields, true, &v)
-	if err := s.checkReferences(ctx, tx, a.OrgID, "", &p, nil, &v); err != nil {
+	if err := s.checkReferences(ctx, tx, a, "", &p, nil, &v); err != nil {
 		return nil, err
 	}
 	if err := v.Err(); err != nil {
@@ -150,7 +150,8 @@ func (s *Service) deriveUsername(ctx context.Context, tx *store.Tx, orgID string
 // before the edit (nil when creating): only references the edit changes are
 // checked, so that archiving a unit or binning a supervisor does not block
 // every later edit of the users who still point at them.
-func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, orgID, userID string, p, old *directory.Profile, v *directory.Validation) error {
+func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, a *Actor, userID string, p, old *directory.Profile, v *directory.Validation) error {
+	orgID := a.OrgID
 	if old == nil {
 		old = &directory.Profile{}
 	}
@@ -158,7 +159,7 @@ func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, orgID, user
 		if p.SupervisorID == userID {
 			v.Add("supervisor_id", "a user cannot be their own supervisor")
 		} else {
-			sup, err := tx.User(ctx, orgID, p.SupervisorID)
+			sup, err := s.viewUser(ctx, &tx.Conn, a, p.SupervisorID)
 			switch {
 			case isKind(err, directory.KindNotFound):
 				v.Add("supervisor_id", "no such user")
@@ -188,7 +189,7 @@ func (s *Service) checkReferences(ctx context.Context, tx *store.Tx, orgID, user
 		if ref.id == "" || ref.id == ref.old {
 			continue
 		}
-		unit, err := tx.Unit(ctx, orgID, ref.id)
+		unit, err := s.unitInScope(ctx, &tx.Conn, a, ref.id)
 		switch {
 		case isKind(err, directory.KindNotFound):
 			v.Add(ref.field, "no such unit")
@@ -232,7 +233,7 @@ func (s *Service) checkPremiumSeat(ctx context.Context, tx *store.Tx, orgID stri
 // explainDuplicate turns a *store.DuplicateError into a KindConflict that
 // names the user already holding the value. It runs after the failed
 // transaction has ended.
-func (s *Service) explainDuplicate(ctx context.Context, orgID string, err error, p *directory.Profile) error {
+func (s *Service) explainDuplicate(ctx context.Context, a *Actor, err error, p *directory.Profile) error {
 	var dup *store.DuplicateError
 	if !errors.As(err, &dup) {
 		return err
@@ -243,7 +244,14 @@ func (s *Service) explainDuplicate(ctx context.Context, orgID string, err error,
 		Message: fmt.Sprintf("this %s already belongs to another user", label),
 		Fields:  []directory.FieldError{{Field: dup.Field, Message: "is already used by another user"}}}
 	if value != "" {
-		if holder, herr := s.db.UserByField(ctx, orgID, dup.Field, value); herr == nil {
+		// Name the holder only to an actor who may see them.
+		holder, herr := s.db.UserByField(ctx, a.OrgID, dup.Field, value)
+		if herr == nil {
+			if ok, _ := s.canView(ctx, &s.db.Conn, a, holder); !ok {
+				herr = directory.NotFound("user")
+			}
+		}
+		if herr == nil {
 			e.Existing = holder.Ref()
 			where := ""
 			if holder.Deleted() {
@@ -256,12 +264,12 @@ func (s *Service) explainDuplicate(ctx context.Context, orgID string, err error,
 }
 
 // User returns a user with their custom field values. Users of another
-// organization are not found.
+// organization, or outside what the actor may see, are not found.
 func (s *Service) User(ctx context.Context, a *Actor, id string) (*directory.User, error) {
 	if err := s.authorize(a, "users.view"); err != nil {
 		return nil, err
 	}
-	u, err := s.db.User(ctx, a.OrgID, id)
+	u, err := s.viewUser(ctx, &s.db.Conn, a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +308,7 @@ func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVer
 	var out *directory.User
 	var p directory.Profile
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := tx.User(ctx, a.OrgID, id)
+		u, err := s.manageUser(ctx, &tx.Conn, a, id)
 		if err != nil {
 			return err
 		}
@@ -324,7 +332,7 @@ func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVer
 			return err
 		}
 		values := validateCustomFields(fields, patch.CustomFields, false, &v)
-		if err := s.checkReferences(ctx, tx, a.OrgID, u.ID, &u.Profile, &old, &v); err != nil {
+		if err := s.checkReferences(ctx, tx, a, u.ID, &u.Profile, &old, &v); err != nil {
 			return err
 		}
 		if err := v.Err(); err != nil {
@@ -361,7 +369,7 @@ func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVer
 		err = nil
 	}
 	if err != nil {
-		return nil, s.explainDuplicate(ctx, a.OrgID, err, &p)
+		return nil, s.explainDuplicate(ctx, a, err, &p)
 	}
 	return out, nil
 }
@@ -420,7 +428,7 @@ func (s *Service) ChangeEmail(ctx context.Context, a *Actor, id string, expectVe
 	}
 	var out *directory.User
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := tx.User(ctx, a.OrgID, id)
+		u, err := s.manageUser(ctx, &tx.Conn, a, id)
 		if err != nil {
 			return err
 		}
@@ -447,7 +455,7 @@ func (s *Service) ChangeEmail(ctx context.Context, a *Actor, id string, expectVe
 		err = nil
 	}
 	if err != nil {
-		return nil, s.explainDuplicate(ctx, a.OrgID, err, &directory.Profile{Email: email})
+		return nil, s.explainDuplicate(ctx, a, err, &directory.Profile{Email: email})
 	}
 	if out.CustomFields == nil {
 		out.CustomFields, _ = s.db.FieldValues(ctx, out.ID)

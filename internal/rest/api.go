@@ -75,6 +75,7 @@ func New(svc *admin.Service, o Options) *Handler {
 	h.registerSettings(o.MaxBodyBytes)
 	h.registerTokens(o.MaxBodyBytes)
 	h.registerAudit()
+	h.registerAccess(o.MaxBodyBytes)
 	return h
 }
 

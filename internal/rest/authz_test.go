@@ -23,7 +23,7 @@ type route struct {
 
 // ids fills the path parameters of the routes.
 type ids struct {
-	user, unit, field, timeOff, token string
+	user, unit, field, timeOff, token, role, grant string
 }
 
 // adminRoutes are the operations that take a permission; selfRoutes the
@@ -63,6 +63,13 @@ func adminRoutes(t *testing.T) []route {
 		{"GET", "settings/licenses", nil, nil},
 		{"PUT", "settings/licenses", `{"premium_seat_limit": 5}`, nil},
 		{"GET", "audit-events", nil, nil},
+		{"POST", "roles", `{"name": "Made here", "level": 5, "permissions": []}`, nil},
+		{"PUT", "roles/{id}", `{"name": "Renamed role", "level": 5, "permissions": []}`, nil},
+		{"DELETE", "roles/{id}", nil, nil},
+		{"GET", "users/{id}/grants", nil, nil},
+		{"POST", "users/{id}/grants", `{"role_id": "{role_id}"}`, nil},
+		{"PUT", "users/{id}/grants/{grant_id}", `{"role_id": "{role_id}"}`, nil},
+		{"DELETE", "users/{id}/grants/{grant_id}", nil, nil},
 	}
 }
 
@@ -72,6 +79,20 @@ var selfRoutes = []route{
 	{"POST", "tokens", `{"name": "mine"}`, nil},
 	{"GET", "tokens", nil, nil},
 	{"DELETE", "tokens/{id}", nil, nil},
+	{"GET", "permissions", nil, nil},
+	{"GET", "roles", nil, nil},
+	{"GET", "roles/{id}", nil, nil},
+	{"GET", "me/grants", nil, nil},
+	{"GET", "me/active-grant", nil, nil},
+	{"PUT", "me/active-grant", `{"grant_id": "none"}`, nil},
+}
+
+// fill puts a role id into a route's body.
+func (r route) fill(roleID string) any {
+	if b, ok := r.body.(string); ok {
+		return strings.ReplaceAll(b, "{role_id}", roleID)
+	}
+	return r.body
 }
 
 // path fills in the parameters of a route's pattern.
@@ -86,7 +107,10 @@ func (r route) path(id ids) string {
 		p = strings.Replace(p, "{id}", id.field, 1)
 	case strings.HasPrefix(p, "tokens/"):
 		p = strings.Replace(p, "{id}", id.token, 1)
+	case strings.HasPrefix(p, "roles/"):
+		p = strings.Replace(p, "{id}", id.role, 1)
 	}
+	p = strings.Replace(p, "{grant_id}", id.grant, 1)
 	p = strings.Replace(p, "{time_off_id}", id.timeOff, 1)
 	return strings.Replace(p, "{key}", "site", 1)
 }
@@ -115,14 +139,21 @@ func TestAuthorization(t *testing.T) {
 			t.Fatal(err)
 		}
 		nobodyToken := f.tokenFor(nobody.ID)
-		id := ids{user: target.ID, unit: un.ID, field: fd.Key, timeOff: to.ID, token: ownerTokens.Items[0].ID}
+		role := must[struct {
+			ID string `json:"id"`
+		}](t, f.do("POST", "roles", `{"name": "Spare", "level": 5, "permissions": []}`), http.StatusCreated)
+		staff := f.roleID("staff")
+		gr := must[struct {
+			ID string `json:"id"`
+		}](t, f.do("POST", "users/"+target.ID+"/grants", map[string]any{"role_id": staff}), http.StatusCreated)
+		id := ids{user: target.ID, unit: un.ID, field: fd.Key, timeOff: to.ID, token: ownerTokens.Items[0].ID, role: role.ID, grant: gr.ID}
 
 		snap := f.snapshot(target.ID)
 		for _, rt := range adminRoutes(t) {
 			t.Run("403 "+rt.method+" "+rt.pattern, func(t *testing.T) {
 				f := f.with(t)
 				h := append(as(nobodyToken), rt.header...)
-				p := wantProblem(t, f.do(rt.method, rt.path(id), rt.body, h...), http.StatusForbidden)
+				p := wantProblem(t, f.do(rt.method, rt.path(id), rt.fill(staff), h...), http.StatusForbidden)
 				if !strings.Contains(p.Detail, "your role does not allow ") {
 					t.Errorf("detail %q does not name the permission", p.Detail)
 				}
@@ -160,7 +191,7 @@ func TestAuthorization(t *testing.T) {
 			t.Errorf("the owner sees %d tokens, want 3", len(all.Items))
 		}
 		for _, rt := range adminRoutes(t) {
-			r := f.do(rt.method, rt.path(id), rt.body, rt.header...)
+			r := f.do(rt.method, rt.path(id), rt.fill(staff), rt.header...)
 			if r.Code == http.StatusUnauthorized || r.Code == http.StatusForbidden || r.Code >= 500 {
 				t.Errorf("owner %s %s: %s", rt.method, rt.pattern, r)
 			}

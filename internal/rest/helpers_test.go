@@ -455,3 +455,13 @@ func (f *fixture) with(t *testing.T) *fixture {
 	c.t = t
 	return &c
 }
+
+// roleID returns the id of the built-in role with the given key.
+func (f *fixture) roleID(key string) string {
+	f.t.Helper()
+	r, err := f.e.DB.RoleByKey(context.Background(), f.org.ID, key)
+	if err != nil {
+		f.t.Fatalf("role %s: %v", key, err)
+	}
+	return r.ID
+}

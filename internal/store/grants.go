@@ -29,6 +29,13 @@ func (c *Conn) CreateGrant(ctx context.Context, g *directory.Grant) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		g.ID, g.OrgID, g.UserID, g.RoleID, nullable(g.UnitID), micros(g.StartsAt), micros(g.ExpiresAt), grantFields(g),
 		g.CreatedBy, micros(g.CreatedAt), micros(g.UpdatedAt))
+	return c.grantConflict(err)
+}
+
+func (c *Conn) grantConflict(err error) error {
+	if _, dup := c.d.uniqueViolation(err); dup {
+		return directory.Errorf(directory.KindConflict, "the user already holds this role over this scope")
+	}
 	return err
 }
 
@@ -72,7 +79,7 @@ func (c *Conn) UpdateGrant(ctx context.Context, g *directory.Grant) error {
 	_, err := c.exec(ctx, `UPDATE grants SET role_id = ?, unit_id = ?, starts_at = ?, expires_at = ?, fields = ?, updated_at = ?
 		WHERE org_id = ? AND id = ?`, g.RoleID, nullable(g.UnitID), micros(g.StartsAt), micros(g.ExpiresAt), grantFields(g),
 		micros(g.UpdatedAt), g.OrgID, g.ID)
-	return err
+	return c.grantConflict(err)
 }
 
 // DeleteGrant removes a grant and unbinds the tokens that acted through it.

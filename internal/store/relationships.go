@@ -93,3 +93,13 @@ func (c *Conn) DeleteRelationship(ctx context.Context, orgID, id string) error {
 	_, err := c.exec(ctx, `DELETE FROM relationships WHERE org_id = ? AND id = ?`, orgID, id)
 	return err
 }
+
+// InTeam reports whether userID is in supervisorID's team: supervised in
+// the profile, or linked by a supervisor_of relationship.
+func (c *Conn) InTeam(ctx context.Context, orgID, supervisorID, userID string) (bool, error) {
+	var n int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM users u WHERE u.org_id = ? AND u.id = ? AND (u.supervisor_id = ?
+		OR EXISTS (SELECT 1 FROM relationships r WHERE r.kind = 'supervisor_of' AND r.from_user_id = ? AND r.to_user_id = u.id))`,
+		orgID, userID, supervisorID, supervisorID).Scan(&n)
+	return n > 0, err
+}

@@ -27,6 +27,9 @@ func TestListUsersFilters(t *testing.T) {
 		d2 := createUnit(t, db, o.ID, nil, "D2", "")
 		l1 := createUnit(t, db, o.ID, nil, "L1", "")
 		role := createRole(t, db, o.ID, "Staff", 10)
+		// A user holds one grant per role and scope, so a second grant of
+		// the same user needs another role.
+		role2 := createRole(t, db, o.ID, "Staff 2", 10)
 		color := &directory.CustomField{ID: newID(), OrgID: o.ID, Key: "color", Label: "Color", Type: directory.FieldText,
 			CreatedAt: baseTime, UpdatedAt: baseTime}
 		if err := db.CreateField(ctx, color); err != nil {
@@ -52,11 +55,12 @@ func TestListUsersFilters(t *testing.T) {
 		}
 		otherOrg := createOrg(t, db)
 		otherRole := createRole(t, db, otherOrg.ID, "Staff", 10)
+		otherRole2 := createRole(t, db, otherOrg.ID, "Staff 2", 10)
 		add := func(name string, s setup) *directory.User {
 			t.Helper()
-			orgID, role := o.ID, role
+			orgID, role, role2 := o.ID, role, role2
 			if s.otherOrg {
-				orgID, role = otherOrg.ID, otherRole
+				orgID, role, role2 = otherOrg.ID, otherRole, otherRole2
 			}
 			u := createUser(t, db, orgID, func(u *directory.User) {
 				u.Username, u.FirstName, u.LastName, u.Status = name, name, name, s.status
@@ -70,12 +74,16 @@ func TestListUsersFilters(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			for _, g := range s.grants {
+			for i, g := range s.grants {
 				exp := time.Time{}
 				if g != 0 {
 					exp = now.Add(g)
 				}
-				createGrant(t, db, u, role, exp)
+				r := role
+				if i > 0 {
+					r = role2
+				}
+				createGrant(t, db, u, r, exp)
 			}
 			for _, r := range s.timeOff {
 				to := &directory.TimeOff{ID: newID(), OrgID: orgID, UserID: u.ID, Kind: directory.TimeOffVacation,

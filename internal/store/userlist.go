@@ -67,6 +67,9 @@ type UserFilter struct {
 	LastSignInFrom time.Time
 	LastSignInTo   time.Time
 	Now            time.Time // for the expired and at-vacation filters; zero = the current time
+	GroupID        string    // members of this group
+	// Scope, when not nil, keeps only the users a scoped actor may see.
+	Scope *UserScope
 
 	Sort  UserSort
 	Desc  bool
@@ -74,9 +77,21 @@ type UserFilter struct {
 	After *Cursor
 }
 
+// UserScope describes the users an actor limited to part of the
+// organization may see: those with a grant on a unit under UnitPath, the
+// users without any grant that CreatorID created, the actor (SelfID), and
+// the team of TeamOf (users whose supervisor they are, or who are linked to
+// them by a supervisor_of relationship). Empty fields add nothing.
+type UserScope struct {
+	UnitPath  string
+	CreatorID string
+	SelfID    string
+	TeamOf    string
+}
+
 // countable reports whether the total can come from the counters table.
 func (f *UserFilter) countable() bool {
-	return f.Q == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
+	return f.Scope == nil && f.GroupID == "" && f.Q == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
 		f.LocationID == "" && f.SupervisorID == "" && f.License == "" && f.FieldID == "" &&
 		f.CreatedFrom.IsZero() && f.CreatedTo.IsZero() && f.LastSignInFrom.IsZero() && f.LastSignInTo.IsZero()
 }
@@ -149,6 +164,15 @@ func (c *Conn) userWhere(orgID string, f *UserFilter) ([]string, []any, bool) {
 			where = append(where, eq.col+" = ?")
 			args = append(args, eq.val)
 		}
+	}
+	if f.GroupID != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id AND m.group_id = ?)`)
+		args = append(args, f.GroupID)
+	}
+	if f.Scope != nil {
+		cond, cargs := scopeCondition(f.Scope)
+		where = append(where, cond)
+		args = append(args, cargs...)
 	}
 	if f.FieldID != "" {
 		where = append(where, `EXISTS (SELECT 1 FROM user_field_values v WHERE v.user_id = u.id AND v.field_id = ? AND v.value = ?)`)
@@ -274,4 +298,32 @@ func (c *Conn) countUsers(ctx context.Context, orgID string, f *UserFilter, wher
 	}
 	err := c.queryRow(ctx, `SELECT COUNT(*) FROM users u WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
 	return n, err
+}
+
+// scopeCondition is the SQL of a UserScope, bound parameters only.
+func scopeCondition(sc *UserScope) (string, []any) {
+	var ors []string
+	var args []any
+	if sc.UnitPath != "" {
+		ors = append(ors, `EXISTS (SELECT 1 FROM grants g JOIN units un ON un.id = g.unit_id
+			WHERE g.user_id = u.id AND un.path LIKE ? ESCAPE '\')`)
+		args = append(args, likeEscape(sc.UnitPath)+"%")
+	}
+	if sc.CreatorID != "" {
+		ors = append(ors, `(u.created_by = ? AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id))`)
+		args = append(args, sc.CreatorID)
+	}
+	if sc.SelfID != "" {
+		ors = append(ors, `u.id = ?`)
+		args = append(args, sc.SelfID)
+	}
+	if sc.TeamOf != "" {
+		ors = append(ors, `u.supervisor_id = ?`, `EXISTS (SELECT 1 FROM relationships r
+			WHERE r.kind = 'supervisor_of' AND r.from_user_id = ? AND r.to_user_id = u.id)`)
+		args = append(args, sc.TeamOf, sc.TeamOf)
+	}
+	if len(ors) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
 }

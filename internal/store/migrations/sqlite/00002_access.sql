@@ -2,6 +2,8 @@
 -- Access: role requirements, resources and their assignments, groups,
 -- relationships between users.
 ALTER TABLE roles ADD COLUMN required_fields TEXT NOT NULL DEFAULT '[]';
+-- One grant per user, role and scope.
+CREATE UNIQUE INDEX grants_unique ON grants(user_id, role_id, COALESCE(unit_id, ''));
 ALTER TABLE grants ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE resource_kinds (
@@ -116,5 +118,6 @@ DROP TABLE group_categories;
 DROP TABLE resource_grants;
 DROP TABLE resources;
 DROP TABLE resource_kinds;
+DROP INDEX grants_unique;
 ALTER TABLE grants DROP COLUMN updated_at;
 ALTER TABLE roles DROP COLUMN required_fields;
