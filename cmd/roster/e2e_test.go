@@ -108,10 +108,10 @@ func TestBinaryEndToEnd(t *testing.T) {
 			t.Fatalf("the server did not start; log:\n%s", logs.String())
 		}
 
-		call := func(method, path, body string, header ...string) (int, http.Header, map[string]any) {
+		callAs := func(bearer, method, path, body string, header ...string) (int, http.Header, map[string]any) {
 			t.Helper()
 			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Authorization", "Bearer "+bearer)
 			if body != "" {
 				req.Header.Set("Content-Type", "application/json")
 			}
@@ -131,6 +131,10 @@ func TestBinaryEndToEnd(t *testing.T) {
 				}
 			}
 			return resp.StatusCode, resp.Header, m
+		}
+		call := func(method, path, body string, header ...string) (int, http.Header, map[string]any) {
+			t.Helper()
+			return callAs(token, method, path, body, header...)
 		}
 
 		if st, _, _ := call("GET", "/healthz", ""); st != 200 {
@@ -167,6 +171,58 @@ func TestBinaryEndToEnd(t *testing.T) {
 		}
 		if st, _, doc := call("GET", "/api/v1/openapi.json", ""); st != 200 || doc["openapi"] != "3.1.0" {
 			t.Fatalf("openapi: %d", st)
+		}
+
+		// A second organization, made from the command line with its own
+		// owner (with the same email as the first's) while the server runs,
+		// is wholly apart from the first.
+		slug := "second-" + strings.ToLower(e.Name)
+		if out := run(t, bin, dsn, "", "org", "create", "--slug", slug, "--name", "Second School"); !strings.Contains(out, "created organization "+slug) {
+			t.Fatalf("org create printed %q", out)
+		}
+		out = run(t, bin, dsn, "another long pass phrase\n", "admin", "create", "--org", slug, "--email", email, "--password-stdin")
+		if !strings.Contains(out, "in organization "+slug) {
+			t.Fatalf("admin create --org printed %q", out)
+		}
+		token2 := strings.TrimSpace(run(t, bin, dsn, "", "token", "create", "--org", slug, "--email", email, "--name", "e2e"))
+		_, _, me1 := call("GET", "/api/v1/me", "")
+		st, _, me2 := callAs(token2, "GET", "/api/v1/me", "")
+		if st != 200 || me2["email"] != email || me2["id"] == me1["id"] {
+			t.Fatalf("second owner: %d %v (first %v)", st, me2, me1)
+		}
+		if st, _, l := callAs(token2, "GET", "/api/v1/users", ""); st != 200 || l["total"].(float64) != 1 {
+			t.Fatalf("the second organization lists %d: %v", st, l)
+		}
+		for _, p := range []string{"/api/v1/users/" + id, "/api/v1/users/" + me1["id"].(string), "/api/v1/users/" + id + "/grants"} {
+			if st, _, _ := callAs(token2, "GET", p, ""); st != 404 {
+				t.Errorf("the second organization reads %s: %d", p, st)
+			}
+		}
+		if st, _, _ := callAs(token2, "POST", "/api/v1/users/"+id+"/restore", ""); st != 404 {
+			t.Errorf("the second organization restores the first's user: %d", st)
+		}
+		st, _, u2 := callAs(token2, "POST", "/api/v1/users", `{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"}`)
+		if st != 201 || u2["username"] != "ada" {
+			t.Fatalf("the same email in the second organization: %d %v", st, u2)
+		}
+		_, _, roles1 := call("GET", "/api/v1/roles", "")
+		_, _, roles2 := callAs(token2, "GET", "/api/v1/roles", "")
+		r1, r2 := roles1["items"].([]any), roles2["items"].([]any)
+		if len(r1) != 7 || len(r2) != 7 {
+			t.Fatalf("roles: %d and %d, want the 7 built-in roles each", len(r1), len(r2))
+		}
+		ownerRole1 := r1[0].(map[string]any)["id"].(string)
+		if r2[0].(map[string]any)["id"] == ownerRole1 {
+			t.Error("the organizations share a role")
+		}
+		if st, _, _ := callAs(token2, "POST", "/api/v1/users/"+u2["id"].(string)+"/grants", `{"role_id":"`+ownerRole1+`"}`); st != 422 {
+			t.Errorf("a grant of the first organization's owner role in the second: %d", st)
+		}
+		if st, _, l := call("GET", "/api/v1/audit-events?target_id="+u2["id"].(string), ""); st != 200 || len(l["items"].([]any)) != 0 {
+			t.Errorf("the first organization reads the second's audit events: %d %v", st, l)
+		}
+		if st, _, l := call("GET", "/api/v1/users?q=lovelace&deleted=true", ""); st != 200 || l["total"].(float64) != 1 {
+			t.Errorf("the first organization's bin after the second added Ada: %d %v", st, l)
 		}
 
 		// SIGTERM ends the server cleanly.

@@ -170,6 +170,20 @@ func (s *Service) manageUser(ctx context.Context, c *store.Conn, a *Actor, id st
 	return u, nil
 }
 
+// manageSettings checks that the actor may change a setting of the whole
+// organization (custom fields, unit kinds, licenses): it takes
+// settings.manage through an organization-wide grant, since such a change
+// reaches the users of every unit, not only those of the actor's scope.
+func (s *Service) manageSettings(a *Actor) error {
+	if err := s.authorize(a, "settings.manage"); err != nil {
+		return err
+	}
+	if !a.OrgWide() {
+		return directory.Errorf(directory.KindForbidden, "organization settings apply to every unit; changing them takes an organization-wide grant")
+	}
+	return nil
+}
+
 // unitInScope loads a unit the actor's scope covers; others are
 // KindNotFound for scoped actors.
 func (s *Service) unitInScope(ctx context.Context, c *store.Conn, a *Actor, id string) (*directory.Unit, error) {

@@ -197,9 +197,10 @@ func (s *Service) Licenses(ctx context.Context, a *Actor) (limit, used int, err 
 }
 
 // SetPremiumSeatLimit caps the number of premium licenses (negative = no cap).
-// A cap below the seats already used is KindConflict.
+// A cap below the seats already used is KindConflict. It takes
+// settings.manage through an organization-wide grant (KindForbidden).
 func (s *Service) SetPremiumSeatLimit(ctx context.Context, a *Actor, limit int) error {
-	if err := s.authorize(a, "settings.manage"); err != nil {
+	if err := s.manageSettings(a); err != nil {
 		return err
 	}
 	if limit < 0 {
@@ -230,10 +231,16 @@ func (s *Service) SetPremiumSeatLimit(ctx context.Context, a *Actor, limit int) 
 	})
 }
 
-// Audit lists audit events, newest first. It takes audit.view.
+// Audit lists audit events, newest first. It takes audit.view. An actor
+// limited to part of the organization reads only the events about users
+// they may view and units inside their scope, and their own.
 func (s *Service) Audit(ctx context.Context, a *Actor, f store.AuditFilter) (*store.AuditPage, error) {
 	if err := s.authorize(a, "audit.view"); err != nil {
 		return nil, err
+	}
+	f.Scope = nil
+	if !a.OrgWide() {
+		f.Scope = &store.AuditScope{Users: a.listScope(), UnitPath: a.scopePath, ActorID: a.UserID}
 	}
 	if f.Limit < 0 || f.Limit > 500 {
 		return nil, &directory.Error{Kind: directory.KindInvalid, Message: "validation failed",

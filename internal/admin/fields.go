@@ -146,9 +146,11 @@ func (s *Service) Fields(ctx context.Context, a *Actor) ([]*directory.CustomFiel
 	return s.db.Fields(ctx, a.OrgID)
 }
 
-// CreateField defines a new custom field. A key already used is KindConflict.
+// CreateField defines a new custom field. It takes settings.manage through
+// an organization-wide grant (KindForbidden); a key already used is
+// KindConflict.
 func (s *Service) CreateField(ctx context.Context, a *Actor, in FieldInput) (*directory.CustomField, error) {
-	if err := s.authorize(a, "settings.manage"); err != nil {
+	if err := s.manageSettings(a); err != nil {
 		return nil, err
 	}
 	var v directory.Validation
@@ -181,9 +183,10 @@ func fieldSnapshot(f *directory.CustomField) map[string]any {
 
 // UpdateField changes a custom field's label, required flag, choices and
 // position; its key and type stay. Removing a choice that users hold is
-// KindConflict.
+// KindConflict. It takes settings.manage through an organization-wide
+// grant (KindForbidden).
 func (s *Service) UpdateField(ctx context.Context, a *Actor, id string, in FieldInput) (*directory.CustomField, error) {
-	if err := s.authorize(a, "settings.manage"); err != nil {
+	if err := s.manageSettings(a); err != nil {
 		return nil, err
 	}
 	var out *directory.CustomField
@@ -238,9 +241,10 @@ func checkChoicesUnused(ctx context.Context, tx *store.Tx, orgID string, f *dire
 	return nil
 }
 
-// DeleteField removes a custom field and every value users had for it.
+// DeleteField removes a custom field and every value users had for it. It
+// takes settings.manage through an organization-wide grant (KindForbidden).
 func (s *Service) DeleteField(ctx context.Context, a *Actor, id string) error {
-	if err := s.authorize(a, "settings.manage"); err != nil {
+	if err := s.manageSettings(a); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(tx *store.Tx) error {

@@ -45,8 +45,10 @@ func (s *Service) stateChange(ctx context.Context, a *Actor, perm directory.Perm
 	if err != nil {
 		return nil, err
 	}
-	out.CustomFields, err = s.db.FieldValues(ctx, out.ID)
-	return out, err
+	if out.CustomFields, err = s.db.FieldValues(ctx, out.ID); err != nil {
+		return nil, err
+	}
+	return out, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, out)
 }
 
 func notInBin(u *directory.User) error {
@@ -115,21 +117,37 @@ func (s *Service) Unlock(ctx context.Context, a *Actor, id string, expectVersion
 // (KindConflict: disable them instead).
 func (s *Service) Delete(ctx context.Context, a *Actor, id string, expectVersion int64) (*directory.User, error) {
 	return s.stateChange(ctx, a, "users.delete", "user.delete", id, expectVersion, func(u *directory.User) error {
-		if u.Deleted() {
-			return directory.Errorf(directory.KindConflict, "%s is already in the recycle bin", u.Name())
-		}
-		if u.ID == a.UserID {
-			return directory.Errorf(directory.KindConflict, "you cannot delete your own account")
-		}
-		if u.HasSignedIn() {
-			return directory.Errorf(directory.KindConflict,
-				"%s has signed in before, so the account cannot be deleted; disable it instead", u.Name())
+		if _, msg := deleteRefusal(a, u); msg != "" {
+			return directory.Errorf(directory.KindConflict, "%s", msg)
 		}
 		u.DeletedAt = s.now()
 		return nil
 	}, func(tx *store.Tx, u *directory.User) error {
 		return tx.RevokeUserTokens(ctx, a.OrgID, u.ID, s.now().UnixMicro())
 	})
+}
+
+// The reasons why a user the actor may manage cannot go to the recycle bin.
+const (
+	refusedInBin     = "already_deleted"
+	refusedSelf      = "self"
+	refusedSignedIn  = "has_signed_in"
+	refusedNotManage = "out_of_scope" // the user is not one the actor may manage
+)
+
+// deleteRefusal says why u, a user the actor may manage, cannot be moved to
+// the recycle bin: a reason code and a message for a person, or "" and ""
+// when it can. Delete and DeleteGroupMembers share it.
+func deleteRefusal(a *Actor, u *directory.User) (reason, msg string) {
+	switch {
+	case u.Deleted():
+		return refusedInBin, fmt.Sprintf("%s is already in the recycle bin", u.Name())
+	case u.ID == a.UserID:
+		return refusedSelf, "you cannot delete your own account"
+	case u.HasSignedIn():
+		return refusedSignedIn, fmt.Sprintf("%s has signed in before, so the account cannot be deleted; disable it instead", u.Name())
+	}
+	return "", ""
 }
 
 // Restore takes a user out of the recycle bin with everything they had.

@@ -152,21 +152,43 @@ func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*di
 	return t, secret, nil
 }
 
-// Tokens lists API tokens: every token of the organization for an actor
-// with settings.manage, else the actor's own.
+// Tokens lists API tokens: for an actor with settings.manage, the tokens of
+// every user they may see; for others, their own.
 func (s *Service) Tokens(ctx context.Context, a *Actor) ([]*directory.Token, error) {
 	if a == nil || a.OrgID == "" {
 		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
 	}
-	userID := a.UserID
-	if a.Can("settings.manage") {
-		userID = ""
+	if !a.Can("settings.manage") {
+		return s.db.Tokens(ctx, a.OrgID, a.UserID)
 	}
-	return s.db.Tokens(ctx, a.OrgID, userID)
+	all, err := s.db.Tokens(ctx, a.OrgID, "")
+	if err != nil || a.OrgWide() {
+		return all, err
+	}
+	visible := map[string]bool{}
+	out := make([]*directory.Token, 0, len(all))
+	for _, t := range all {
+		ok, known := visible[t.UserID]
+		if !known {
+			u, err := s.db.User(ctx, a.OrgID, t.UserID)
+			if err != nil {
+				return nil, err
+			}
+			if ok, err = s.canView(ctx, &s.db.Conn, a, u); err != nil {
+				return nil, err
+			}
+			visible[t.UserID] = ok
+		}
+		if ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
-// RevokeToken revokes a token: one's own, or any with settings.manage.
-// Tokens the actor may not see are KindNotFound.
+// RevokeToken revokes a token: one's own, or, with settings.manage, one of
+// a user the actor may manage. Tokens of users the actor may not see are
+// KindNotFound; of users they see but may not manage, KindForbidden.
 func (s *Service) RevokeToken(ctx context.Context, a *Actor, id string) (*directory.Token, error) {
 	if a == nil || a.OrgID == "" {
 		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
@@ -177,8 +199,17 @@ func (s *Service) RevokeToken(ctx context.Context, a *Actor, id string) (*direct
 		if err != nil {
 			return err
 		}
-		if t.UserID != a.UserID && !a.Can("settings.manage") {
-			return directory.NotFound("token")
+		if t.UserID != a.UserID {
+			if !a.Can("settings.manage") {
+				return directory.NotFound("token")
+			}
+			// Revoking someone's token is acting on them: only on users the
+			// actor may manage.
+			if _, err := s.manageUser(ctx, &tx.Conn, a, t.UserID); isKind(err, directory.KindNotFound) {
+				return directory.NotFound("token")
+			} else if err != nil {
+				return err
+			}
 		}
 		if !t.RevokedAt.IsZero() {
 			out = t
@@ -207,6 +238,8 @@ func (s *Service) Me(ctx context.Context, a *Actor) (*directory.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u.CustomFields, err = s.db.FieldValues(ctx, u.ID)
-	return u, err
+	if u.CustomFields, err = s.db.FieldValues(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	return u, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, u)
 }

@@ -251,9 +251,10 @@ func (s *Service) UnitKinds(ctx context.Context, a *Actor) ([]directory.UnitKind
 
 var unitKindKey = fieldKeyPattern
 
-// PutUnitKind adds a unit kind or changes the label of an existing one.
+// PutUnitKind adds a unit kind or changes the label of an existing one. It
+// takes settings.manage through an organization-wide grant (KindForbidden).
 func (s *Service) PutUnitKind(ctx context.Context, a *Actor, k directory.UnitKind) (directory.UnitKind, error) {
-	if err := s.authorize(a, "settings.manage"); err != nil {
+	if err := s.manageSettings(a); err != nil {
 		return k, err
 	}
 	k.Label = strings.TrimSpace(k.Label)

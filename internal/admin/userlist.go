@@ -9,11 +9,41 @@ import (
 
 // ListUsers returns one page of the users the actor may view that match f;
 // the total counts only those too.
-// An unknown sort or a bad filter value is KindInvalid.
+// An unknown sort or a bad filter value (an unknown group among them) is
+// KindInvalid.
 func (s *Service) ListUsers(ctx context.Context, a *Actor, f store.UserFilter) (*store.UserPage, error) {
 	if err := s.authorize(a, "users.view"); err != nil {
 		return nil, err
 	}
+	if err := s.checkUserFilter(ctx, a, &f); err != nil {
+		return nil, err
+	}
+	f.Scope = a.listScope()
+	page, err := s.db.ListUsers(ctx, a.OrgID, f)
+	return s.markPage(ctx, a.OrgID, page, err)
+}
+
+// MyTeam returns one page of the actor's team that matches f: the users
+// whose supervisor the actor is, and those linked to the actor by a
+// supervisor_of relationship. It takes team.view, which also lets the actor
+// see these users wherever they are; acting on them still takes a user the
+// actor may manage. A bad filter value is KindInvalid.
+func (s *Service) MyTeam(ctx context.Context, a *Actor, f store.UserFilter) (*store.UserPage, error) {
+	if err := s.authorize(a, "team.view"); err != nil {
+		return nil, err
+	}
+	if err := s.checkUserFilter(ctx, a, &f); err != nil {
+		return nil, err
+	}
+	// An empty TeamOf (the operator has no team) matches nobody.
+	f.Scope = &store.UserScope{TeamOf: a.UserID}
+	page, err := s.db.ListUsers(ctx, a.OrgID, f)
+	return s.markPage(ctx, a.OrgID, page, err)
+}
+
+// checkUserFilter validates a user filter, resolves its custom field and
+// sets its defaults and the current time.
+func (s *Service) checkUserFilter(ctx context.Context, a *Actor, f *store.UserFilter) error {
 	var v directory.Validation
 	if f.Sort != "" && !store.ValidUserSort(f.Sort) {
 		v.Add("sort", "must be one of username, first_name, last_name, email, status, created_at, last_sign_in_at")
@@ -36,7 +66,7 @@ func (s *Service) ListUsers(ctx context.Context, a *Actor, f store.UserFilter) (
 	if f.FieldID != "" {
 		fields, err := s.db.Fields(ctx, a.OrgID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		found := false
 		for _, fd := range fields {
@@ -52,10 +82,20 @@ func (s *Service) ListUsers(ctx context.Context, a *Actor, f store.UserFilter) (
 			v.Add("field", "is not a custom field of this organization")
 		}
 	}
+	if f.GroupID != "" {
+		// Groups are not scoped: every group of the organization may be
+		// named, and the list still holds only the members the actor sees.
+		_, err := s.db.Group(ctx, a.OrgID, f.GroupID)
+		switch {
+		case isKind(err, directory.KindNotFound):
+			v.Add("group_id", "no such group")
+		case err != nil:
+			return err
+		}
+	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	f.Now = s.now()
-	f.Scope = a.listScope()
-	return s.db.ListUsers(ctx, a.OrgID, f)
+	return nil
 }

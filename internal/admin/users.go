@@ -273,8 +273,10 @@ func (s *Service) User(ctx context.Context, a *Actor, id string) (*directory.Use
 	if err != nil {
 		return nil, err
 	}
-	u.CustomFields, err = s.db.FieldValues(ctx, u.ID)
-	return u, err
+	if u.CustomFields, err = s.db.FieldValues(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	return u, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, u)
 }
 
 // UserPatch holds the profile fields to change; nil leaves a field as it is
@@ -371,7 +373,7 @@ func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVer
 	if err != nil {
 		return nil, s.explainDuplicate(ctx, a, err, &p)
 	}
-	return out, nil
+	return out, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, out)
 }
 
 func applyPatch(p *directory.Profile, patch *UserPatch, v *directory.Validation) {
@@ -460,5 +462,5 @@ func (s *Service) ChangeEmail(ctx context.Context, a *Actor, id string, expectVe
 	if out.CustomFields == nil {
 		out.CustomFields, _ = s.db.FieldValues(ctx, out.ID)
 	}
-	return out, nil
+	return out, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, out)
 }

@@ -83,6 +83,10 @@ type User struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	Version            int64
+	// AccessEndsAt is when the last of the user's grants ends, when every
+	// one of them has an end; zero when one never ends or the user holds
+	// none. It is not a column: admin works it out from the grants.
+	AccessEndsAt time.Time
 }
 
 // Locked reports whether the account is locked.
@@ -97,6 +101,13 @@ func (u *User) HasSignedIn() bool { return !u.FirstSignInAt.IsZero() }
 // AccountExpired reports whether the account's own expiry date has passed.
 func (u *User) AccountExpired(now time.Time) bool {
 	return !u.ExpiresAt.IsZero() && !now.Before(u.ExpiresAt)
+}
+
+// Expired reports whether the user counts as expired: the account's own
+// expiry date has passed, or every one of their grants has ended (see
+// AccessEndsAt).
+func (u *User) Expired(now time.Time) bool {
+	return u.AccountExpired(now) || (!u.AccessEndsAt.IsZero() && !now.Before(u.AccessEndsAt))
 }
 
 // Ref returns a reference to u.

@@ -76,6 +76,9 @@ func New(svc *admin.Service, o Options) *Handler {
 	h.registerTokens(o.MaxBodyBytes)
 	h.registerAudit()
 	h.registerAccess(o.MaxBodyBytes)
+	h.registerGroups(o.MaxBodyBytes)
+	h.registerRelationships(o.MaxBodyBytes)
+	h.registerResources(o.MaxBodyBytes)
 	return h
 }
 

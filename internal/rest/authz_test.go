@@ -24,6 +24,8 @@ type route struct {
 // ids fills the path parameters of the routes.
 type ids struct {
 	user, unit, field, timeOff, token, role, grant string
+	resource, assignment                           string
+	group, category, relationship                  string
 }
 
 // adminRoutes are the operations that take a permission; selfRoutes the
@@ -70,6 +72,38 @@ func adminRoutes(t *testing.T) []route {
 		{"POST", "users/{id}/grants", `{"role_id": "{role_id}"}`, nil},
 		{"PUT", "users/{id}/grants/{grant_id}", `{"role_id": "{role_id}"}`, nil},
 		{"DELETE", "users/{id}/grants/{grant_id}", nil, nil},
+		{"GET", "resources", nil, nil},
+		{"POST", "resources", `{"kind": "client", "name": "New"}`, nil},
+		{"GET", "resources/{id}", nil, nil},
+		{"PATCH", "resources/{id}", `{"name": "Renamed"}`, nil},
+		{"GET", "resources/{id}/users", nil, nil},
+		{"GET", "settings/resource-kinds", nil, nil},
+		{"PUT", "settings/resource-kinds/{key}", `{"label": "Campus"}`, nil},
+		{"GET", "users/{id}/resources", nil, nil},
+		{"POST", "users/{id}/resources", `{"resource_id": "none"}`, nil},
+		{"GET", "users/{id}/reachable-resources", nil, nil},
+		{"GET", "access/check", nil, nil},
+		{"DELETE", "users/{id}/resources/{assignment_id}", nil, nil},
+		{"POST", "resources/{id}/archive", nil, nil},
+		{"DELETE", "resources/{id}", nil, nil},
+		{"GET", "group-categories", nil, nil},
+		{"POST", "group-categories", `{"name": "New category"}`, nil},
+		{"DELETE", "group-categories/{id}", nil, nil},
+		{"GET", "groups", nil, nil},
+		{"POST", "groups", `{"name": "New group"}`, nil},
+		{"GET", "groups/{id}", nil, nil},
+		{"PATCH", "groups/{id}", `{"name": "Renamed group"}`, nil},
+		{"GET", "groups/{id}/members", nil, nil},
+		{"POST", "groups/{id}/members", `{"user_id": "none"}`, nil},
+		{"DELETE", "groups/{id}/members/{user_id}", nil, nil},
+		{"POST", "groups/{id}/delete-members", nil, nil},
+		{"DELETE", "groups/{id}", nil, nil},
+		{"GET", "relationship-kinds", nil, nil},
+		{"PUT", "relationship-kinds/{key}", `{"label": "Coach of", "inverse_label": "Athlete of"}`, nil},
+		{"GET", "users/{id}/relationships", nil, nil},
+		{"POST", "users/{id}/relationships", `{"kind": "parent_of", "to_user_id": "none"}`, nil},
+		{"DELETE", "users/{id}/relationships/{relationship_id}", nil, nil},
+		{"GET", "me/team", nil, nil},
 	}
 }
 
@@ -109,9 +143,20 @@ func (r route) path(id ids) string {
 		p = strings.Replace(p, "{id}", id.token, 1)
 	case strings.HasPrefix(p, "roles/"):
 		p = strings.Replace(p, "{id}", id.role, 1)
+	case strings.HasPrefix(p, "resources/"):
+		p = strings.Replace(p, "{id}", id.resource, 1)
+	case p == "access/check":
+		p += "?user_id=" + id.user + "&permission=users.view&resource_id=" + id.resource
+	case strings.HasPrefix(p, "groups/"):
+		p = strings.Replace(p, "{id}", id.group, 1)
+	case strings.HasPrefix(p, "group-categories/"):
+		p = strings.Replace(p, "{id}", id.category, 1)
 	}
 	p = strings.Replace(p, "{grant_id}", id.grant, 1)
 	p = strings.Replace(p, "{time_off_id}", id.timeOff, 1)
+	p = strings.Replace(p, "{assignment_id}", id.assignment, 1)
+	p = strings.Replace(p, "{user_id}", id.user, 1)
+	p = strings.Replace(p, "{relationship_id}", id.relationship, 1)
 	return strings.Replace(p, "{key}", "site", 1)
 }
 
@@ -147,6 +192,9 @@ func TestAuthorization(t *testing.T) {
 			ID string `json:"id"`
 		}](t, f.do("POST", "users/"+target.ID+"/grants", map[string]any{"role_id": staff}), http.StatusCreated)
 		id := ids{user: target.ID, unit: un.ID, field: fd.Key, timeOff: to.ID, token: ownerTokens.Items[0].ID, role: role.ID, grant: gr.ID}
+		id.resource = f.createResource("Guarded", un.ID).ID
+		id.assignment = must[assignment](t, f.do("POST", "users/"+target.ID+"/resources", map[string]any{"resource_id": id.resource}), http.StatusCreated).ID
+		id.group, id.category, id.relationship = f.authzGroupIDs(target.ID)
 
 		snap := f.snapshot(target.ID)
 		for _, rt := range adminRoutes(t) {

@@ -47,7 +47,7 @@ type UserJSON struct {
 	Locked             bool              `json:"locked"`
 	LockedAt           *time.Time        `json:"locked_at"`
 	LockReason         string            `json:"lock_reason"`
-	Expired            bool              `json:"expired" doc:"The account's expiry date has passed"`
+	Expired            bool              `json:"expired" doc:"The account's expiry date has passed, or every one of the user's grants has ended"`
 	HasPassword        bool              `json:"has_password"`
 	MustChangePassword bool              `json:"must_change_password"`
 	HasSignedIn        bool              `json:"has_signed_in"`
@@ -85,7 +85,7 @@ func userJSON(u *directory.User, now time.Time) *UserJSON {
 		ExternalID: u.ExternalID, Address: AddressJSON(u.Address), SupervisorID: optString(u.SupervisorID),
 		DepartmentID: optString(u.DepartmentID), LocationID: optString(u.LocationID), License: string(u.License),
 		ExpiresAt: optTime(u.ExpiresAt), Status: string(u.Status), Locked: u.Locked(), LockedAt: optTime(u.LockedAt),
-		LockReason: u.LockReason, Expired: u.AccountExpired(now), HasPassword: u.HasPassword,
+		LockReason: u.LockReason, Expired: u.Expired(now), HasPassword: u.HasPassword,
 		MustChangePassword: u.MustChangePassword, HasSignedIn: u.HasSignedIn(), LastSignInAt: optTime(u.LastSignInAt),
 		Deleted: u.Deleted(), DeletedAt: optTime(u.DeletedAt), CustomFields: cf,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version,
@@ -194,6 +194,7 @@ type userListInput struct {
 	DepartmentID   string `query:"department_id"`
 	LocationID     string `query:"location_id"`
 	SupervisorID   string `query:"supervisor_id"`
+	GroupID        string `query:"group_id" doc:"Members of this group"`
 	License        string `query:"license" enum:"standard,premium,"`
 	Field          string `query:"field" doc:"A custom field key; with field_value, users holding that value"`
 	FieldValue     string `query:"field_value"`
@@ -395,7 +396,7 @@ func parseTimeParam(name, s string) (time.Time, *Problem) {
 
 func userFilter(in *userListInput) (store.UserFilter, *Problem) {
 	f := store.UserFilter{Q: strings.TrimSpace(in.Q), Deleted: in.Deleted, DepartmentID: in.DepartmentID,
-		LocationID: in.LocationID, SupervisorID: in.SupervisorID, License: directory.License(in.License),
+		LocationID: in.LocationID, SupervisorID: in.SupervisorID, GroupID: in.GroupID, License: directory.License(in.License),
 		FieldValue: in.FieldValue, Sort: store.UserSort(in.Sort), Desc: in.Order == "desc", Limit: in.Limit}
 	if f.Sort == "" {
 		f.Sort = store.SortLastName

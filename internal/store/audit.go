@@ -43,6 +43,41 @@ type AuditFilter struct {
 	From, To   time.Time
 	Limit      int
 	After      *AuditCursor
+	// Scope, when not nil, keeps only the events an actor limited to part
+	// of the organization may read.
+	Scope *AuditScope
+}
+
+// AuditScope describes the audit events an actor limited to part of the
+// organization may read: those about the users Users describes, those
+// about units under UnitPath, and those ActorID performed. Empty fields
+// add nothing.
+type AuditScope struct {
+	Users    *UserScope
+	UnitPath string
+	ActorID  string
+}
+
+// condition is the SQL of an AuditScope, bound parameters only.
+func (sc *AuditScope) condition() (string, []any) {
+	ors := []string{"1 = 0"}
+	var args []any
+	if sc.ActorID != "" {
+		ors = append(ors, "actor_id = ?")
+		args = append(args, sc.ActorID)
+	}
+	if sc.Users != nil {
+		cond, uargs := scopeCondition(sc.Users)
+		ors = append(ors, `(target_type = 'user' AND EXISTS (SELECT 1 FROM users u
+			WHERE u.org_id = audit_events.org_id AND u.id = audit_events.target_id AND `+cond+`))`)
+		args = append(args, uargs...)
+	}
+	if sc.UnitPath != "" {
+		ors = append(ors, `(target_type = 'unit' AND EXISTS (SELECT 1 FROM units un
+			WHERE un.org_id = audit_events.org_id AND un.id = audit_events.target_id AND un.path LIKE ? ESCAPE '\'))`)
+		args = append(args, likeEscape(sc.UnitPath)+"%")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
 }
 
 // AuditPage is one page of audit events.
@@ -84,6 +119,11 @@ func (c *Conn) ListAudit(ctx context.Context, orgID string, f AuditFilter) (*Aud
 	if f.After != nil {
 		where = append(where, "(at, id) < (?, ?)")
 		args = append(args, f.After.At, f.After.ID)
+	}
+	if f.Scope != nil {
+		cond, sargs := f.Scope.condition()
+		where = append(where, cond)
+		args = append(args, sargs...)
 	}
 	args = append(args, f.Limit+1)
 	rows, err := c.query(ctx, `SELECT id, org_id, at, actor_id, actor_name, impersonator_id, token_id, action, target_type,

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
+	"time"
 
 	"roster/internal/directory"
 )
@@ -130,4 +132,36 @@ func (c *Conn) UserGrantScopes(ctx context.Context, orgID, userID string) ([]Gra
 func (c *Conn) SetTokenGrant(ctx context.Context, orgID, tokenID, grantID string) error {
 	_, err := c.exec(ctx, `UPDATE api_tokens SET grant_id = ? WHERE org_id = ? AND id = ?`, nullable(grantID), orgID, tokenID)
 	return err
+}
+
+// GrantEnds returns, for each of the given users whose every grant has an
+// expiry, when the last of those grants ends. Users who hold a grant
+// without an expiry, or no grant at all, are not in the answer.
+func (c *Conn) GrantEnds(ctx context.Context, orgID string, userIDs []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	args := []any{orgID}
+	for _, id := range userIDs {
+		args = append(args, id)
+	}
+	rows, err := c.query(ctx, `SELECT user_id, MIN(expires_at), MAX(expires_at) FROM grants
+		WHERE org_id = ? AND user_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(userIDs)), ", ")+`)
+		GROUP BY user_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var first, last int64
+		if err := rows.Scan(&id, &first, &last); err != nil {
+			return nil, err
+		}
+		if first != 0 {
+			out[id] = fromMicros(last)
+		}
+	}
+	return out, rows.Err()
 }

@@ -186,3 +186,53 @@ func (c *Conn) ids(ctx context.Context, q string, args ...any) ([]string, error)
 	}
 	return out, rows.Err()
 }
+
+// GroupMemberCounts counts the members outside the recycle bin of the
+// groups of an organization (only groupID's when it is not ""), by group
+// id; groups without such members are absent. scope, when not nil, counts
+// only the members it lets see.
+func (c *Conn) GroupMemberCounts(ctx context.Context, orgID, groupID string, scope *UserScope) (map[string]int, error) {
+	q := `SELECT m.group_id, COUNT(*) FROM group_members m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = ? AND u.deleted_at = 0`
+	args := []any{orgID}
+	if groupID != "" {
+		q += ` AND m.group_id = ?`
+		args = append(args, groupID)
+	}
+	if scope != nil {
+		cond, cargs := scopeCondition(scope)
+		q += ` AND ` + cond
+		args = append(args, cargs...)
+	}
+	rows, err := c.query(ctx, q+` GROUP BY m.group_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// HiddenGroupMembers counts the members of a group, in the recycle bin or
+// not, that scope does not let see (none when scope is nil).
+func (c *Conn) HiddenGroupMembers(ctx context.Context, orgID, groupID string, scope *UserScope) (int, error) {
+	if scope == nil {
+		return 0, nil
+	}
+	cond, args := scopeCondition(scope)
+	// NOT EXISTS rather than NOT (cond): cond may be NULL (a NULL
+	// supervisor_id compared), and NOT NULL would hide the row.
+	var n int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM group_members m WHERE m.org_id = ? AND m.group_id = ?
+		AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id AND `+cond+`)`,
+		append([]any{orgID, groupID}, args...)...).Scan(&n)
+	return n, err
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -218,26 +219,35 @@ func (c *Conn) ListUsers(ctx context.Context, orgID string, f UserFilter) (*User
 	if !ok {
 		return &UserPage{}, nil
 	}
-	total, err := c.countUsers(ctx, orgID, &f, where, args)
-	if err != nil {
-		return nil, err
-	}
 	dir, cmp := "ASC", ">"
 	if f.Desc {
 		dir, cmp = "DESC", "<"
 	}
-	pageWhere := append([]string(nil), where...)
-	pageArgs := append([]any(nil), args...)
+	var after string
+	var afterArgs []any
 	if f.After != nil {
-		pageWhere = append(pageWhere, "("+sc.col+", u.id) "+cmp+" (?, ?)")
+		after = "(" + sc.col + ", u.id) " + cmp + " (?, ?)"
 		if sc.numeric {
-			pageArgs = append(pageArgs, f.After.Num, f.After.ID)
+			afterArgs = []any{f.After.Num, f.After.ID}
 		} else {
-			pageArgs = append(pageArgs, f.After.Text, f.After.ID)
+			afterArgs = []any{f.After.Text, f.After.ID}
 		}
 	}
-	q := `SELECT ` + userColumns + ` FROM users u WHERE ` + strings.Join(pageWhere, " AND ") +
-		` ORDER BY ` + sc.col + ` ` + dir + `, u.id ` + dir + ` LIMIT ?`
+	order := ` ORDER BY ` + sc.col + ` ` + dir + `, u.id ` + dir
+	if f.Q != "" {
+		return c.searchUsers(ctx, orgID, &f, where, args, after, afterArgs, order)
+	}
+	total, err := c.countUsers(ctx, orgID, &f, where, args)
+	if err != nil {
+		return nil, err
+	}
+	pageWhere := append([]string(nil), where...)
+	pageArgs := append([]any(nil), args...)
+	if after != "" {
+		pageWhere = append(pageWhere, after)
+		pageArgs = append(pageArgs, afterArgs...)
+	}
+	q := `SELECT ` + userColumns + ` FROM users u WHERE ` + strings.Join(pageWhere, " AND ") + order + ` LIMIT ?`
 	pageArgs = append(pageArgs, f.Limit+1)
 	rows, err := c.query(ctx, q, pageArgs...)
 	if err != nil {
@@ -245,10 +255,76 @@ func (c *Conn) ListUsers(ctx context.Context, orgID string, f UserFilter) (*User
 	}
 	defer rows.Close()
 	page := &UserPage{Total: total}
+	return page, readPage(rows, rows, &f, page)
+}
+
+// searchUsers lists the users matching a search (f.Q) and the other
+// conditions in where, counting them in the same statement.
+//
+// The text index finds the matches first; they are materialized once,
+// counted and sorted, and the page is then read by id. Left to itself, a
+// planner may instead walk the sort index and test every row against the
+// search, betting that matches are spread evenly; when the word goes with
+// the sort order (searching "johnson" sorted by last name) that reads half
+// the table before the first match. Finding the matches first costs in
+// proportion to their number, whatever the word.
+func (c *Conn) searchUsers(ctx context.Context, orgID string, f *UserFilter, where []string, args []any,
+	after string, afterArgs []any, order string) (*UserPage, error) {
+	sc := sortColumns[f.Sort]
+	pageArgs := append([]any(nil), args...)
+	// m carries the sort value and id under the names of the users table,
+	// so that the cursor condition and the order read the same on both.
+	inner := `SELECT u.id AS id, ` + sc.col + ` AS ` + strings.TrimPrefix(sc.col, "u.") +
+		` FROM users u WHERE ` + strings.Join(where, " AND ")
+	pick := `SELECT u.id FROM m u`
+	if after != "" {
+		pick += ` WHERE ` + after
+		pageArgs = append(pageArgs, afterArgs...)
+	}
+	pick += order + ` LIMIT ?`
+	pageArgs = append(pageArgs, f.Limit+1)
+	q := `WITH m AS MATERIALIZED (` + inner + `)
+		SELECT ` + userColumns + `, (SELECT COUNT(*) FROM m) FROM users u
+		WHERE u.id IN (` + pick + `)` + order
+	rows, err := c.query(ctx, q, pageArgs...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := &UserPage{Total: -1}
+	if err := readPage(rows, withTotal{rows, &page.Total}, f, page); err != nil {
+		return nil, err
+	}
+	if page.Total < 0 {
+		// No row came back to carry the count: there is no match, or the
+		// cursor is past the last one.
+		page.Total = 0
+		if after != "" {
+			n, err := c.countUsers(ctx, orgID, f, where, args)
+			if err != nil {
+				return nil, err
+			}
+			page.Total = n
+		}
+	}
+	return page, nil
+}
+
+// withTotal scans a user row followed by the total.
+type withTotal struct {
+	rows  *sql.Rows
+	total *int
+}
+
+func (w withTotal) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.total)...) }
+
+// readPage reads up to f.Limit users from rows into page, setting
+// page.Next when one more row shows that a next page exists.
+func readPage(rows *sql.Rows, scan interface{ Scan(...any) error }, f *UserFilter, page *UserPage) error {
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := scanUser(scan)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(page.Users) == f.Limit {
 			last := page.Users[len(page.Users)-1]
@@ -257,7 +333,7 @@ func (c *Conn) ListUsers(ctx context.Context, orgID string, f UserFilter) (*User
 		}
 		page.Users = append(page.Users, u)
 	}
-	return page, rows.Err()
+	return rows.Err()
 }
 
 // cursorFor returns the cursor positioned after u in a list sorted by s.
