@@ -5,7 +5,7 @@
 #   make test ROSTER_TEST_POSTGRES=
 ROSTER_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: run build test lint bench clean
 
@@ -17,9 +17,8 @@ run:
 build:
 	CGO_ENABLED=0 go build -o bin/roster ./cmd/roster
 
-## test: vet, then run every test on SQLite and PostgreSQL
-test:
-	go vet ./...
+## test: gofmt, vet and staticcheck, then every test on SQLite and PostgreSQL
+test: lint
 	ROSTER_TEST_POSTGRES='$(ROSTER_TEST_POSTGRES)' go test -count=1 -timeout 20m ./...
 
 ## lint: formatting, vet and staticcheck (staticcheck is fetched through the module proxy)
@@ -31,9 +30,16 @@ lint:
 	go vet ./...
 	go run $(STATICCHECK) ./...
 
-## bench: run the load benchmark against a local server
+# The benchmark's database: a scratch SQLite file, recreated on each run, by
+# default. To measure PostgreSQL, point it at a scratch database:
+#   make bench BENCH_DB='postgres://postgres@127.0.0.1:5432/roster_bench?sslmode=disable'
+BENCH_DB ?= sqlite:bench.db
+BENCH_FLAGS ?= --users 100000
+
+## bench: seed users into a scratch database and measure the user list queries (see docs/performance.md)
 bench:
-	go run ./cmd/roster bench
+	rm -f bench.db bench.db-wal bench.db-shm
+	go run ./cmd/roster bench --db '$(BENCH_DB)' $(BENCH_FLAGS)
 
 ## clean: remove build output (the database file is left alone)
 clean:

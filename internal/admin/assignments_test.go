@@ -48,7 +48,6 @@ func TestAssignments(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		before = f.eventIDs()
 		_, err = f.svc.Assign(f.ctx, siteAdmin, worker.ID, admin.AssignmentInput{ResourceID: mine.ID, Relation: directory.RelationAccess})
 		wantKind(t, err, directory.KindConflict)
 		boss := f.activeUser(nil)

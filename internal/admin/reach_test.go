@@ -16,14 +16,14 @@ import (
 // reachWorld is an organization with a district of two sites, resources in
 // each place and users reaching them in every way the decision knows.
 type reachWorld struct {
-	district, siteA, siteB, classA  *directory.Unit
-	inA, inClassA, inB, orgWide     *admin.ResourceView
-	archived                        *admin.ResourceView
-	admin80, districtSup, siteASup  *directory.User
-	assigned, unassigned, expired   *directory.User
-	assignedG, districtG, siteASupG *directory.Grant
-	admin80G, assignedGrant         *directory.Grant
-	assignment                      *admin.AssignmentView
+	district, siteA, siteB, classA *directory.Unit
+	inA, inClassA, inB, orgWide    *admin.ResourceView
+	archived                       *admin.ResourceView
+	admin80, districtSup, siteASup *directory.User
+	assigned, unassigned, expired  *directory.User
+	districtG, siteASupG           *directory.Grant
+	admin80G, assignedGrant        *directory.Grant
+	assignment                     *admin.AssignmentView
 }
 
 func newReachWorld(f *fixture) *reachWorld {

@@ -22,9 +22,6 @@ type resourceList = rest.ResourceListJSON
 // assignment is a direct resource assignment as the API shows it.
 type assignment = rest.AssignmentJSON
 
-// decision is the answer of GET /access/check.
-type decision = rest.DecisionJSON
-
 // createResource adds a resource of kind client through the API (unitID ""
 // = the whole organization), with the owner's token unless header says
 // otherwise.

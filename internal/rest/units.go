@@ -28,11 +28,7 @@ type UnitJSON struct {
 }
 
 func unitJSON(u *directory.Unit) *UnitJSON {
-	var path []string
-	for _, id := range splitPath(u.Path) {
-		path = append(path, id)
-	}
-	return &UnitJSON{ID: u.ID, ParentID: optString(u.ParentID), Path: path, Kind: u.Kind, Name: u.Name, Code: u.Code,
+	return &UnitJSON{ID: u.ID, ParentID: optString(u.ParentID), Path: splitPath(u.Path), Kind: u.Kind, Name: u.Name, Code: u.Code,
 		Archived: u.Archived(), ArchivedAt: optTime(u.ArchivedAt), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version}
 }
 
