@@ -163,25 +163,12 @@ func (h *Handler) registerAccess(maxBody int64) {
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "list-roles", Method: http.MethodGet, Path: Prefix + "/roles",
 		Summary: "List roles, highest level first", Tags: tags},
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Body struct {
-				Items []*RoleJSON `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, _ *struct{}) (*itemsOutput[*RoleJSON], error) {
 			roles, err := h.svc.Roles(ctx, actorOf(ctx))
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []*RoleJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]*RoleJSON, 0, len(roles))
-			for _, r := range roles {
-				out.Body.Items = append(out.Body.Items, roleJSON(r))
-			}
-			return out, nil
+			return itemsOf(roles, roleJSON), nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "create-role", Method: http.MethodPost, Path: Prefix + "/roles",
 		Summary: "Add a role", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: maxBody,

@@ -255,3 +255,21 @@ func triState(name, s string) (*bool, *Problem) {
 	}
 	return &b, nil
 }
+
+// itemsOutput is the answer of a list that fits in one page:
+// {"items": [...]}.
+type itemsOutput[T any] struct {
+	Body struct {
+		Items []T `json:"items"`
+	}
+}
+
+// itemsOf puts the wire form of each element of list into an itemsOutput.
+func itemsOf[S, T any](list []S, wire func(S) T) *itemsOutput[T] {
+	out := &itemsOutput[T]{}
+	out.Body.Items = make([]T, 0, len(list))
+	for _, x := range list {
+		out.Body.Items = append(out.Body.Items, wire(x))
+	}
+	return out
+}

@@ -89,25 +89,12 @@ func (h *Handler) registerUserExtras() {
 
 	huma.Register(h.api, huma.Operation{OperationID: "list-user-time-off", Method: http.MethodGet, Path: Prefix + "/users/{id}/time-off",
 		Summary: "List a user's time off", Tags: tags},
-		func(ctx context.Context, in *userIDInput) (*struct {
-			Body struct {
-				Items []*TimeOffJSON `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, in *userIDInput) (*itemsOutput[*TimeOffJSON], error) {
 			list, err := h.svc.TimeOff(ctx, actorOf(ctx), in.ID)
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []*TimeOffJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]*TimeOffJSON, 0, len(list))
-			for _, t := range list {
-				out.Body.Items = append(out.Body.Items, timeOffJSON(t))
-			}
-			return out, nil
+			return itemsOf(list, timeOffJSON), nil
 		})
 
 	huma.Register(h.api, huma.Operation{OperationID: "add-user-time-off", Method: http.MethodPost, Path: Prefix + "/users/{id}/time-off",

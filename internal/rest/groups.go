@@ -83,25 +83,12 @@ func (h *Handler) registerGroups(maxBody int64) {
 	tags := []string{"Groups"}
 	huma.Register(h.api, huma.Operation{OperationID: "list-group-categories", Method: http.MethodGet, Path: Prefix + "/group-categories",
 		Summary: "List the group categories", Tags: tags},
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Body struct {
-				Items []*GroupCategoryJSON `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, _ *struct{}) (*itemsOutput[*GroupCategoryJSON], error) {
 			list, err := h.svc.GroupCategories(ctx, actorOf(ctx))
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []*GroupCategoryJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]*GroupCategoryJSON, 0, len(list))
-			for _, c := range list {
-				out.Body.Items = append(out.Body.Items, groupCategoryJSON(c))
-			}
-			return out, nil
+			return itemsOf(list, groupCategoryJSON), nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "create-group-category", Method: http.MethodPost, Path: Prefix + "/group-categories",
 		Summary: "Add a group category", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: maxBody,

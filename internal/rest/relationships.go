@@ -62,25 +62,12 @@ func (h *Handler) registerRelationships(maxBody int64) {
 	tags := []string{"Relationships"}
 	huma.Register(h.api, huma.Operation{OperationID: "list-relationship-kinds", Method: http.MethodGet, Path: Prefix + "/relationship-kinds",
 		Summary: "List the relationship kinds", Tags: tags},
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Body struct {
-				Items []RelationshipKindJSON `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, _ *struct{}) (*itemsOutput[RelationshipKindJSON], error) {
 			kinds, err := h.svc.RelationshipKinds(ctx, actorOf(ctx))
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []RelationshipKindJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]RelationshipKindJSON, 0, len(kinds))
-			for _, k := range kinds {
-				out.Body.Items = append(out.Body.Items, relationshipKindJSON(k))
-			}
-			return out, nil
+			return itemsOf(kinds, relationshipKindJSON), nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "put-relationship-kind", Method: http.MethodPut, Path: Prefix + "/relationship-kinds/{key}",
 		Summary: "Add a relationship kind or relabel one", Tags: tags, MaxBodyBytes: maxBody,
@@ -106,25 +93,12 @@ func (h *Handler) registerRelationships(maxBody int64) {
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id"`
 			Kind string `query:"kind" doc:"Only relationships of this kind"`
-		}) (*struct {
-			Body struct {
-				Items []*RelationshipJSON `json:"items"`
-			}
-		}, error) {
+		}) (*itemsOutput[*RelationshipJSON], error) {
 			list, err := h.svc.UserRelationships(ctx, actorOf(ctx), in.ID, in.Kind)
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []*RelationshipJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]*RelationshipJSON, 0, len(list))
-			for _, r := range list {
-				out.Body.Items = append(out.Body.Items, relationshipJSON(r))
-			}
-			return out, nil
+			return itemsOf(list, relationshipJSON), nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "create-user-relationship", Method: http.MethodPost, Path: Prefix + "/users/{id}/relationships",
 		Summary: "Link a user with another", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: maxBody,

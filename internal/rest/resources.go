@@ -311,25 +311,12 @@ func (h *Handler) registerResources(maxBody int64) {
 	stags := []string{"Settings"}
 	huma.Register(h.api, huma.Operation{OperationID: "list-resource-kinds", Method: http.MethodGet, Path: Prefix + "/settings/resource-kinds",
 		Summary: "List the resource kinds and their labels", Tags: stags},
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Body struct {
-				Items []ResourceKindJSON `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, _ *struct{}) (*itemsOutput[ResourceKindJSON], error) {
 			kinds, err := h.svc.ResourceKinds(ctx, actorOf(ctx))
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []ResourceKindJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]ResourceKindJSON, 0, len(kinds))
-			for _, k := range kinds {
-				out.Body.Items = append(out.Body.Items, ResourceKindJSON(k))
-			}
-			return out, nil
+			return itemsOf(kinds, func(k directory.ResourceKind) ResourceKindJSON { return ResourceKindJSON(k) }), nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "put-resource-kind", Method: http.MethodPut, Path: Prefix + "/settings/resource-kinds/{key}",
 		Summary: "Add a resource kind or relabel one", Tags: stags, MaxBodyBytes: maxBody,
@@ -352,25 +339,12 @@ func (h *Handler) registerResources(maxBody int64) {
 	huma.Register(h.api, huma.Operation{OperationID: "list-user-resources", Method: http.MethodGet, Path: Prefix + "/users/{id}/resources",
 		Summary: "A user's direct resource assignments", Tags: atags,
 		Description: "Your own, or another user's with users.view or resources.manage (only resources in your scope)."},
-		func(ctx context.Context, in *userIDInput) (*struct {
-			Body struct {
-				Items []*AssignmentJSON `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, in *userIDInput) (*itemsOutput[*AssignmentJSON], error) {
 			list, err := h.svc.Assignments(ctx, actorOf(ctx), in.ID)
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []*AssignmentJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]*AssignmentJSON, 0, len(list))
-			for _, g := range list {
-				out.Body.Items = append(out.Body.Items, assignmentJSON(g))
-			}
-			return out, nil
+			return itemsOf(list, assignmentJSON), nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "create-user-resource", Method: http.MethodPost, Path: Prefix + "/users/{id}/resources",
 		Summary: "Assign a resource to a user", Tags: atags, DefaultStatus: http.StatusCreated, MaxBodyBytes: maxBody,

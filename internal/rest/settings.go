@@ -61,25 +61,12 @@ func (h *Handler) registerSettings(maxBody int64) {
 	type fieldOut struct{ Body *FieldJSON }
 	huma.Register(h.api, huma.Operation{OperationID: "list-custom-fields", Method: http.MethodGet, Path: Prefix + "/settings/custom-fields",
 		Summary: "List the custom fields", Tags: tags},
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Body struct {
-				Items []*FieldJSON `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, _ *struct{}) (*itemsOutput[*FieldJSON], error) {
 			list, err := h.svc.Fields(ctx, actorOf(ctx))
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []*FieldJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]*FieldJSON, 0, len(list))
-			for _, f := range list {
-				out.Body.Items = append(out.Body.Items, fieldJSON(f))
-			}
-			return out, nil
+			return itemsOf(list, fieldJSON), nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "create-custom-field", Method: http.MethodPost, Path: Prefix + "/settings/custom-fields",
 		Summary: "Define a custom field", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: maxBody},
@@ -119,25 +106,12 @@ func (h *Handler) registerSettings(maxBody int64) {
 
 	huma.Register(h.api, huma.Operation{OperationID: "list-unit-kinds", Method: http.MethodGet, Path: Prefix + "/settings/unit-kinds",
 		Summary: "List the unit kinds and their labels", Tags: tags},
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Body struct {
-				Items []UnitKindJSON `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, _ *struct{}) (*itemsOutput[UnitKindJSON], error) {
 			kinds, err := h.svc.UnitKinds(ctx, actorOf(ctx))
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []UnitKindJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]UnitKindJSON, 0, len(kinds))
-			for _, k := range kinds {
-				out.Body.Items = append(out.Body.Items, UnitKindJSON(k))
-			}
-			return out, nil
+			return itemsOf(kinds, func(k directory.UnitKind) UnitKindJSON { return UnitKindJSON(k) }), nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "put-unit-kind", Method: http.MethodPut, Path: Prefix + "/settings/unit-kinds/{key}",
 		Summary: "Add a unit kind or relabel one", Tags: tags, MaxBodyBytes: maxBody},

@@ -56,25 +56,12 @@ func (h *Handler) registerTokens(maxBody int64) {
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "list-tokens", Method: http.MethodGet, Path: Prefix + "/tokens",
 		Summary: "List API tokens", Tags: tags, Description: "Every token of the organization with settings.manage; otherwise your own."},
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Body struct {
-				Items []*TokenJSON `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, _ *struct{}) (*itemsOutput[*TokenJSON], error) {
 			list, err := h.svc.Tokens(ctx, actorOf(ctx))
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			out := &struct {
-				Body struct {
-					Items []*TokenJSON `json:"items"`
-				}
-			}{}
-			out.Body.Items = make([]*TokenJSON, 0, len(list))
-			for _, t := range list {
-				out.Body.Items = append(out.Body.Items, tokenJSON(t))
-			}
-			return out, nil
+			return itemsOf(list, tokenJSON), nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "revoke-token", Method: http.MethodDelete, Path: Prefix + "/tokens/{id}",
 		Summary: "Revoke an API token", Tags: tags},
