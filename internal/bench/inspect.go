@@ -109,6 +109,9 @@ func (in inspector) sampleIDs(ctx context.Context, orgID string, n, want int) ([
 
 // removeUsers deletes the users of an organization, batch rows at a time.
 func (in inspector) removeUsers(ctx context.Context, orgID string, batch int) error {
+	if _, err := in.db.SQL().ExecContext(ctx, in.sql(`DELETE FROM user_words WHERE org_id = ?`), orgID); err != nil {
+		return err
+	}
 	q := in.sql(`DELETE FROM users WHERE id IN (SELECT id FROM users WHERE org_id = ? LIMIT ?)`)
 	for {
 		res, err := in.db.SQL().ExecContext(ctx, q, orgID, batch)

@@ -52,11 +52,13 @@ func bulkInsertSQL(n int) string {
 // InsertUsersBulk inserts many users, without passwords and without custom
 // field values, in multi-row INSERT statements of a few hundred rows each.
 // The triggers keep the full-text index and the user counts up to date, as
-// for CreateUser. Call it on a transaction: a taken username, email or
+// for CreateUser, and the words of each chunk go into user_words in
+// multi-row INSERTs too. Call it on a transaction: a taken username, email or
 // external id is a *DuplicateError, after which some of the users may have
 // been inserted and the transaction should be rolled back.
 func (c *Conn) InsertUsersBulk(ctx context.Context, users []*directory.User) error {
 	args := make([]any, 0, min(len(users), bulkRows)*bulkUserParams)
+	var words []wordRow
 	for len(users) > 0 {
 		chunk := users[:min(len(users), bulkRows)]
 		users = users[len(chunk):]
@@ -66,6 +68,13 @@ func (c *Conn) InsertUsersBulk(ctx context.Context, users []*directory.User) err
 		}
 		if _, err := c.exec(ctx, bulkInsertSQL(len(chunk)), args...); err != nil {
 			return c.duplicateUser(err)
+		}
+		words = words[:0]
+		for _, u := range chunk {
+			words = userWordRows(words, u)
+		}
+		if err := c.insertWords(ctx, words); err != nil {
+			return err
 		}
 		for _, u := range chunk {
 			u.Version = 1

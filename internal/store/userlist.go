@@ -97,6 +97,16 @@ func (f *UserFilter) countable() bool {
 		f.CreatedFrom.IsZero() && f.CreatedTo.IsZero() && f.LastSignInFrom.IsZero() && f.LastSignInTo.IsZero()
 }
 
+// wordSearchable reports whether the list is a search that user_words can
+// answer alone: live users sorted by last name, with no other condition
+// (and, see searchLead, one word to search for).
+func (f *UserFilter) wordSearchable() bool {
+	return f.Q != "" && f.Sort == SortLastName && !f.Deleted && len(f.Statuses) == 0 && f.Scope == nil &&
+		f.GroupID == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
+		f.LocationID == "" && f.SupervisorID == "" && f.License == "" && f.FieldID == "" &&
+		f.CreatedFrom.IsZero() && f.CreatedTo.IsZero() && f.LastSignInFrom.IsZero() && f.LastSignInTo.IsZero()
+}
+
 // UserPage is one page of a user list.
 type UserPage struct {
 	Users []*directory.User
@@ -234,6 +244,9 @@ func (c *Conn) ListUsers(ctx context.Context, orgID string, f UserFilter) (*User
 		}
 	}
 	order := ` ORDER BY ` + sc.col + ` ` + dir + `, u.id ` + dir
+	if lead, ok := searchLead(f.Q); ok && f.wordSearchable() {
+		return c.searchByWords(ctx, orgID, lead, &f, after, afterArgs, order)
+	}
 	if f.Q != "" {
 		return c.searchUsers(ctx, orgID, &f, where, args, after, afterArgs, order)
 	}

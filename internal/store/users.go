@@ -76,6 +76,9 @@ func (c *Conn) CreateUser(ctx context.Context, u *directory.User, passwordHash s
 	if err != nil {
 		return c.duplicateUser(err)
 	}
+	if err := c.insertWords(ctx, userWordRows(nil, u)); err != nil {
+		return err
+	}
 	u.Version = 1
 	u.HasPassword = passwordHash != ""
 	return nil
@@ -174,6 +177,9 @@ func (c *Conn) UpdateUserProfile(ctx context.Context, u *directory.User, expectV
 	if err := c.checkVersion(res); err != nil {
 		return err
 	}
+	if err := c.syncWords(ctx, u.OrgID, u.ID); err != nil {
+		return err
+	}
 	u.Version = expectVersion + 1
 	return nil
 }
@@ -189,6 +195,9 @@ func (c *Conn) UpdateUserEmail(ctx context.Context, u *directory.User, expectVer
 	if err := c.checkVersion(res); err != nil {
 		return err
 	}
+	if err := c.syncWords(ctx, u.OrgID, u.ID); err != nil {
+		return err
+	}
 	u.Version = expectVersion + 1
 	return nil
 }
@@ -196,6 +205,12 @@ func (c *Conn) UpdateUserEmail(ctx context.Context, u *directory.User, expectVer
 // UpdateUserState saves the status, lock, deletion and password-change
 // flags of u if its version is still expectVersion.
 func (c *Conn) UpdateUserState(ctx context.Context, u *directory.User, expectVersion int64) error {
+	// Moving in or out of the recycle bin adds or removes the user's words.
+	var wasDeleted int64
+	err := c.queryRow(ctx, `SELECT deleted_at FROM users WHERE org_id = ? AND id = ?`, u.OrgID, u.ID).Scan(&wasDeleted)
+	if err != nil && !isNoRows(err) {
+		return err
+	}
 	res, err := c.exec(ctx, `UPDATE users SET status = ?, locked_at = ?, lock_reason = ?, failed_attempts = ?,
 		must_change_password = ?, deleted_at = ?, updated_at = ?, version = version + 1
 		WHERE org_id = ? AND id = ? AND version = ?`,
@@ -206,6 +221,11 @@ func (c *Conn) UpdateUserState(ctx context.Context, u *directory.User, expectVer
 	}
 	if err := c.checkVersion(res); err != nil {
 		return err
+	}
+	if (wasDeleted == 0) != (micros(u.DeletedAt) == 0) {
+		if err := c.syncWords(ctx, u.OrgID, u.ID); err != nil {
+			return err
+		}
 	}
 	u.Version = expectVersion + 1
 	return nil
@@ -252,6 +272,7 @@ func (c *Conn) PurgeUser(ctx context.Context, orgID, id string) error {
 		`DELETE FROM time_off WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM user_photos WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM user_field_values WHERE org_id = ? AND user_id = ?`,
+		`DELETE FROM user_words WHERE org_id = ? AND user_id = ?`,
 		`UPDATE users SET supervisor_id = NULL WHERE org_id = ? AND supervisor_id = ?`,
 	} {
 		if _, err := c.exec(ctx, q, orgID, id); err != nil {
