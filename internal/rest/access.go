@@ -26,7 +26,7 @@ type RoleJSON struct {
 	Level          int                 `json:"level" doc:"Higher is more power; you may give and manage only up to your own"`
 	Permissions    []string            `json:"permissions"`
 	MFARequired    bool                `json:"mfa_required"`
-	IsDefault      bool                `json:"is_default" doc:"The role new users get"`
+	IsDefault      bool                `json:"is_default" doc:"The role offered first for new users; exactly one role is the default"`
 	RequiredFields []RequiredFieldJSON `json:"required_fields" doc:"Values every grant of this role must carry"`
 	CreatedAt      time.Time           `json:"created_at"`
 	UpdatedAt      time.Time           `json:"updated_at"`
