@@ -7,9 +7,9 @@ import (
 	"roster/internal/directory"
 )
 
-// bulkUserColumns are the columns InsertUsersBulk fills, in the order of
-// bulkUserArgs; version is always 1.
-const bulkUserColumns = `id, org_id, username, username_key, email, email_key, first_name, last_name,
+// userInsertColumns are the columns CreateUser and InsertUsersBulk fill, in
+// the order of userRowArgs; version is always 1.
+const userInsertColumns = `id, org_id, username, username_key, email, email_key, first_name, last_name,
 	display_name, phone, job_title, position, external_id, address_street, address_locality, address_region,
 	address_postal_code, address_country, supervisor_id, department_id, location_id, license, expires_at,
 	status, password_hash, must_change_password, created_by, created_at, updated_at, version, search_text`
@@ -22,24 +22,24 @@ const bulkUserParams = 30
 // and PostgreSQL's of 65,535, and make the statement overhead negligible.
 const bulkRows = 300
 
-// bulkUserArgs appends the parameters of u's row, computed as CreateUser
-// computes them, to args.
-func bulkUserArgs(args []any, u *directory.User) []any {
+// userRowArgs appends the parameters of u's row, with its password hash
+// ("" for none), to args.
+func userRowArgs(args []any, u *directory.User, passwordHash string) []any {
 	return append(args,
 		u.ID, u.OrgID, u.Username, directory.FoldKey(u.Username), u.Email, directory.FoldKey(u.Email),
 		u.FirstName, u.LastName, u.DisplayName, u.Phone, u.JobTitle, u.Position, u.ExternalID,
 		u.Address.Street, u.Address.Locality, u.Address.Region, u.Address.PostalCode, u.Address.Country,
 		nullable(u.SupervisorID), nullable(u.DepartmentID), nullable(u.LocationID), string(u.License),
-		micros(u.ExpiresAt), string(u.Status), "", u.MustChangePassword, u.CreatedBy,
+		micros(u.ExpiresAt), string(u.Status), passwordHash, u.MustChangePassword, u.CreatedBy,
 		micros(u.CreatedAt), micros(u.UpdatedAt), directory.SearchText(&u.Profile))
 }
 
-// bulkInsertSQL returns an INSERT of n user rows.
-func bulkInsertSQL(n int) string {
+// userInsertSQL returns an INSERT of n user rows.
+func userInsertSQL(n int) string {
 	row := "(" + strings.Repeat("?, ", bulkUserParams-1) + "1, ?)"
 	var b strings.Builder
-	b.Grow(len(bulkUserColumns) + n*(len(row)+2) + 32)
-	b.WriteString("INSERT INTO users (" + bulkUserColumns + ") VALUES ")
+	b.Grow(len(userInsertColumns) + n*(len(row)+2) + 32)
+	b.WriteString("INSERT INTO users (" + userInsertColumns + ") VALUES ")
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
@@ -64,9 +64,9 @@ func (c *Conn) InsertUsersBulk(ctx context.Context, users []*directory.User) err
 		users = users[len(chunk):]
 		args = args[:0]
 		for _, u := range chunk {
-			args = bulkUserArgs(args, u)
+			args = userRowArgs(args, u, "")
 		}
-		if _, err := c.exec(ctx, bulkInsertSQL(len(chunk)), args...); err != nil {
+		if _, err := c.exec(ctx, userInsertSQL(len(chunk)), args...); err != nil {
 			return c.duplicateUser(err)
 		}
 		words = words[:0]

@@ -62,17 +62,7 @@ func (e *DuplicateError) Error() string { return e.Field + " is already taken" }
 // is not stored here, SetFieldValue stores each value. A taken username,
 // email or external id is a *DuplicateError.
 func (c *Conn) CreateUser(ctx context.Context, u *directory.User, passwordHash string) error {
-	_, err := c.exec(ctx, `INSERT INTO users (id, org_id, username, username_key, email, email_key, first_name, last_name,
-		display_name, phone, job_title, position, external_id, address_street, address_locality, address_region,
-		address_postal_code, address_country, supervisor_id, department_id, location_id, license, expires_at,
-		status, password_hash, must_change_password, created_by, created_at, updated_at, version, search_text)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-		u.ID, u.OrgID, u.Username, directory.FoldKey(u.Username), u.Email, directory.FoldKey(u.Email),
-		u.FirstName, u.LastName, u.DisplayName, u.Phone, u.JobTitle, u.Position, u.ExternalID,
-		u.Address.Street, u.Address.Locality, u.Address.Region, u.Address.PostalCode, u.Address.Country,
-		nullable(u.SupervisorID), nullable(u.DepartmentID), nullable(u.LocationID), string(u.License),
-		micros(u.ExpiresAt), string(u.Status), passwordHash, u.MustChangePassword, u.CreatedBy,
-		micros(u.CreatedAt), micros(u.UpdatedAt), directory.SearchText(&u.Profile))
+	_, err := c.exec(ctx, userInsertSQL(1), userRowArgs(nil, u, passwordHash)...)
 	if err != nil {
 		return c.duplicateUser(err)
 	}
