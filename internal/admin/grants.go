@@ -295,6 +295,21 @@ func (s *Service) MyGrants(ctx context.Context, a *Actor) ([]*GrantView, string,
 	return list, active, err
 }
 
+// ActiveGrant returns the grant the actor acts through; an actor without a
+// current grant gets KindNotFound.
+func (s *Service) ActiveGrant(ctx context.Context, a *Actor) (*GrantView, error) {
+	list, active, err := s.MyGrants(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range list {
+		if g.ID == active {
+			return g, nil
+		}
+	}
+	return nil, directory.Errorf(directory.KindNotFound, "you hold no current grant")
+}
+
 // SetActiveGrant makes one of the actor's current grants the one their
 // token acts through from the next request on. A grant that is not the
 // actor's, or does not count now, is KindInvalid.

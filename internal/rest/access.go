@@ -293,16 +293,11 @@ func (h *Handler) registerAccess(maxBody int64) {
 	huma.Register(h.api, huma.Operation{OperationID: "get-my-active-grant", Method: http.MethodGet, Path: Prefix + "/me/active-grant",
 		Summary: "The grant you act through now", Tags: mtags},
 		func(ctx context.Context, _ *struct{}) (*struct{ Body *GrantJSON }, error) {
-			list, active, err := h.svc.MyGrants(ctx, actorOf(ctx))
+			g, err := h.svc.ActiveGrant(ctx, actorOf(ctx))
 			if err != nil {
 				return nil, h.fail(ctx, err)
 			}
-			for _, g := range list {
-				if g.ID == active {
-					return &struct{ Body *GrantJSON }{grantJSON(g)}, nil
-				}
-			}
-			return nil, h.fail(ctx, directory.Errorf(directory.KindNotFound, "you hold no current grant"))
+			return &struct{ Body *GrantJSON }{grantJSON(g)}, nil
 		})
 	huma.Register(h.api, huma.Operation{OperationID: "set-my-active-grant", Method: http.MethodPut, Path: Prefix + "/me/active-grant",
 		Summary: "Act through another of your grants (change credentials)", Tags: mtags, MaxBodyBytes: maxBody,
