@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -253,4 +255,106 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestBinaryFirstSetUp starts the binary on an empty database, follows the
+// set-up link it prints to create the first owner in the browser's way
+// (forms and a cookie), signs out and signs in again.
+func TestBinaryFirstSetUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve")
+	cmd.Env = append(os.Environ(), "ROSTER_DB=sqlite:"+filepath.Join(t.TempDir(), "setup.db"), "ROSTER_ADDR=127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	setupLink := regexp.MustCompile(`setup_link=(\S+)`)
+	linkCh := make(chan string, 1)
+	logs := &lockedBuffer{}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logs.WriteString(sc.Text() + "\n")
+			if m := setupLink.FindStringSubmatch(sc.Text()); m != nil {
+				linkCh <- m[1]
+			}
+		}
+	}()
+	var link string
+	select {
+	case link = <-linkCh:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no set-up link in the log:\n%s", logs.String())
+	}
+	// The link names the base URL, which follows the port actually bound
+	// only when it is configured; take the address from the listening line.
+	base := ""
+	deadline := time.Now().Add(10 * time.Second)
+	for base == "" && time.Now().Before(deadline) {
+		if m := listening.FindStringSubmatch(logs.String()); m != nil {
+			base = "http://" + m[1]
+		} else {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if base == "" {
+		t.Fatalf("the server did not start; log:\n%s", logs.String())
+	}
+	path := link[strings.Index(link, "/setup/"):]
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	send := func(method, path string, form url.Values) (int, string, string) {
+		t.Helper()
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, _ := http.NewRequest(method, base+path, body)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location"), string(raw)
+	}
+	if st, _, body := send("GET", path, nil); st != http.StatusOK || !strings.Contains(body, "Default organization") {
+		t.Fatalf("GET the set-up link: %d\n%.500s", st, body)
+	}
+	pw := "a quiet harbour at dawn"
+	st, loc, body := send("POST", path, url.Values{"email": {"first@example.com"}, "first_name": {"Fay"}, "last_name": {"First"},
+		"password": {pw}, "password_confirm": {pw}})
+	if st != http.StatusSeeOther || loc != "/account" {
+		t.Fatalf("POST the set-up form: %d to %q\n%.800s", st, loc, body)
+	}
+	if st, _, body := send("GET", "/account", nil); st != http.StatusOK || !strings.Contains(body, "first@example.com") {
+		t.Fatalf("the owner's account page: %d\n%.500s", st, body)
+	}
+	if st, _, _ := send("GET", path, nil); st != http.StatusNotFound {
+		t.Errorf("the set-up link works twice: %d", st)
+	}
+	if st, _, _ := send("POST", "/logout", url.Values{}); st != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", st)
+	}
+	if st, loc, _ := send("GET", "/account", nil); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Fatalf("after signing out, /account answers %d to %q", st, loc)
+	}
+	if st, loc, body := send("POST", "/login", url.Values{"username": {"first@example.com"}, "password": {pw}}); st != http.StatusSeeOther || loc != "/account" {
+		t.Fatalf("sign in: %d to %q\n%.500s", st, loc, body)
+	}
+	if st, _, _ := send("GET", "/account", nil); st != http.StatusOK {
+		t.Fatalf("the account page after signing in: %d", st)
+	}
 }

@@ -108,7 +108,21 @@ func (a *app) service(db *store.DB) (*admin.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return admin.New(db, admin.Options{Hasher: h, Logger: a.log}), nil
+	var extra io.Reader
+	if a.cfg.PasswordBlocklist != "" {
+		f, err := os.Open(a.cfg.PasswordBlocklist)
+		if err != nil {
+			return nil, fmt.Errorf("password blocklist: %w", err)
+		}
+		defer f.Close()
+		extra = f
+	}
+	bl, err := auth.NewBlocklist(extra)
+	if err != nil {
+		return nil, fmt.Errorf("password blocklist %s: %w", a.cfg.PasswordBlocklist, err)
+	}
+	return admin.New(db, admin.Options{Hasher: h, Blocklist: bl, BaseURL: a.cfg.BaseURL,
+		LogLinks: a.cfg.SMTPURL == "", Logger: a.log}), nil
 }
 
 // withService opens the database, makes sure the default organization

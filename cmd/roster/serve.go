@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 
 	"github.com/spf13/cobra"
 
+	"roster/internal/account"
 	"roster/internal/directory"
 	"roster/internal/rest"
 	"roster/internal/server"
@@ -13,7 +16,7 @@ import (
 func (a *app) serveCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
-		Short: "Run the HTTP server (admin API, health checks)",
+		Short: "Run the HTTP server (sign-in pages, admin API, health checks)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.serve(cmd.Context(), nil)
@@ -38,11 +41,27 @@ func (a *app) serve(ctx context.Context, started func(*server.Server)) error {
 		return err
 	}
 	if created {
-		a.log.Info("created the default organization", "org", org.Slug,
-			"next", "roster admin create --email you@example.com --password-stdin")
+		a.log.Info("created the default organization", "org", org.Slug)
+	}
+	home, err := svc.Organization(ctx, a.cfg.DefaultOrg)
+	if err != nil {
+		return fmt.Errorf("organization %q (--org): %w", a.cfg.DefaultOrg, err)
+	}
+	// An installation without users gets a one-time link where the first
+	// owner sets a password in the browser.
+	link, err := svc.SetupLink(ctx, home.ID)
+	if err != nil {
+		return err
+	}
+	if link != "" {
+		a.log.Info("no users yet: open this link within an hour to create the first owner (or run roster admin create)",
+			"org", home.Slug, "setup_link", link)
 	}
 	api := rest.New(svc, rest.Options{Version: version, MaxBodyBytes: a.cfg.MaxBodyBytes, Logger: a.log})
-	srv := server.New(a.cfg, server.Deps{Logger: a.log, Ready: svc.Ready, API: api})
+	pages := account.New(account.Options{Service: svc, DefaultOrgID: home.ID, BaseURL: a.cfg.BaseURL, Logger: a.log})
+	extra := pages.Routes()
+	extra["GET /{$}"] = http.RedirectHandler("/account", http.StatusSeeOther)
+	srv := server.New(a.cfg, server.Deps{Logger: a.log, Ready: svc.Ready, API: api, Extra: extra})
 	a.log.Info("starting roster", "version", version, "db", redactDSN(a.cfg.DB), "engine", string(db.Engine()))
 	if started != nil {
 		started(srv)

@@ -19,7 +19,7 @@ func userSnapshot(u *directory.User) map[string]any {
 		"address.country": u.Address.Country, "supervisor_id": u.SupervisorID, "department_id": u.DepartmentID,
 		"location_id": u.LocationID, "license": string(u.License), "expires_at": timeValue(u.ExpiresAt),
 		"status": string(u.Status), "locked": u.Locked(), "lock_reason": u.LockReason,
-		"must_change_password": u.MustChangePassword, "deleted_at": timeValue(u.DeletedAt),
+		"must_change_password": u.MustChangePassword, "mfa_required": u.MFARequired, "deleted_at": timeValue(u.DeletedAt),
 	}
 	for k, v := range u.CustomFields {
 		m["custom_fields."+k] = v

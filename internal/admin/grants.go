@@ -274,7 +274,9 @@ func (s *Service) DeleteGrant(ctx context.Context, a *Actor, userID, grantID str
 			return err
 		}
 		if len(left) == 0 {
-			if err := tx.RevokeUserTokens(ctx, a.OrgID, u.ID, s.now().UnixMicro()); err != nil {
+			// Without a grant the user reaches nothing: their sessions and
+			// tokens end with the last one.
+			if err := s.endAccess(ctx, tx, a.OrgID, u.ID, ""); err != nil {
 				return err
 			}
 		}

@@ -73,7 +73,9 @@ func (s *Service) Disable(ctx context.Context, a *Actor, id string, expectVersio
 		}
 		u.Status = directory.StatusInactive
 		return nil
-	}, nil)
+	}, func(tx *store.Tx, u *directory.User) error {
+		return s.endAccess(ctx, tx, a.OrgID, u.ID, "")
+	})
 }
 
 // Enable makes an inactive user active again, or pending when they have
@@ -112,6 +114,40 @@ func (s *Service) Unlock(ctx context.Context, a *Actor, id string, expectVersion
 	}, nil)
 }
 
+// UnlockResult is the outcome of unlocking one of several users.
+type UnlockResult struct {
+	UserID string
+	User   *directory.User // nil when refused
+	Err    error           // why it was refused
+}
+
+// UnlockMany unlocks several users at once, each as its own Unlock (one
+// transaction and one audit event each), and says for each what happened.
+// At most 1,000 ids; more is KindInvalid.
+func (s *Service) UnlockMany(ctx context.Context, a *Actor, ids []string) ([]UnlockResult, error) {
+	if err := s.authorize(a, "users.unlock"); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 || len(ids) > 1000 {
+		return nil, &directory.Error{Kind: directory.KindInvalid, Message: "validation failed",
+			Fields: []directory.FieldError{{Field: "ids", Message: "must hold 1 to 1000 user ids"}}}
+	}
+	out := make([]UnlockResult, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		u, err := s.Unlock(ctx, a, id, 0)
+		if err != nil && directory.KindOf(err) == 0 {
+			return nil, err
+		}
+		out = append(out, UnlockResult{UserID: id, User: u, Err: err})
+	}
+	return out, nil
+}
+
 // Delete moves a user who has never signed in to the recycle bin and
 // revokes their API tokens. A user who has signed in cannot be deleted
 // (KindConflict: disable them instead).
@@ -123,7 +159,7 @@ func (s *Service) Delete(ctx context.Context, a *Actor, id string, expectVersion
 		u.DeletedAt = s.now()
 		return nil
 	}, func(tx *store.Tx, u *directory.User) error {
-		return tx.RevokeUserTokens(ctx, a.OrgID, u.ID, s.now().UnixMicro())
+		return s.endAccess(ctx, tx, a.OrgID, u.ID, "")
 	})
 }
 

@@ -8,36 +8,59 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"roster/internal/auth"
 	"roster/internal/directory"
 	"roster/internal/store"
 )
 
-// PasswordHasher turns passwords into stored hashes and checks them.
+// PasswordHasher hashes new passwords and verifies stored ones.
+// *auth.Hasher is the one Roster uses.
 type PasswordHasher interface {
 	Hash(password string) (string, error)
-	Verify(encoded, password string) (bool, error)
+	// VerifyAny checks a password against a stored hash of any supported
+	// algorithm and says whether the hash should be replaced.
+	VerifyAny(encoded, password string) (ok, rehash bool, err error)
+	// DummyVerify spends the time of a verification and fails.
+	DummyVerify(password string)
 }
 
 // Options configure a Service.
 type Options struct {
 	// Clock returns the current time; tests replace it. Defaults to time.Now.
 	Clock func() time.Time
-	// Hasher hashes passwords (argon2id in production).
+	// Hasher hashes passwords with argon2id and verifies imported hashes.
 	Hasher PasswordHasher
+	// Blocklist holds the common passwords refused as new passwords;
+	// nil = the built-in list alone.
+	Blocklist *auth.Blocklist
+	// BaseURL is the public URL links in mail are built from.
+	BaseURL string
+	// LogLinks prints the link of every mail put in the outbox to the log,
+	// for installations that deliver no mail yet.
+	LogLinks bool
+	// ForgotPasswordTime is how long every "forgot password" request takes,
+	// whether or not the account exists, so that its timing tells nothing.
+	// Defaults to 400 ms.
+	ForgotPasswordTime time.Duration
 	// Logger receives operational messages. Defaults to slog.Default().
 	Logger *slog.Logger
 }
 
 // Service runs the use cases against a database.
 type Service struct {
-	db     *store.DB
-	clock  func() time.Time
-	hasher PasswordHasher
-	log    *slog.Logger
+	db        *store.DB
+	clock     func() time.Time
+	hasher    PasswordHasher
+	blocklist *auth.Blocklist
+	baseURL   string
+	forgotFor time.Duration
+	logLinks  bool
+	log       *slog.Logger
 }
 
 // New returns a Service on db.
@@ -48,7 +71,14 @@ func New(db *store.DB, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{db: db, clock: o.Clock, hasher: o.Hasher, log: o.Logger}
+	if o.Blocklist == nil {
+		o.Blocklist, _ = auth.NewBlocklist(nil) // the built-in list alone cannot fail
+	}
+	if o.ForgotPasswordTime <= 0 {
+		o.ForgotPasswordTime = 400 * time.Millisecond
+	}
+	return &Service{db: db, clock: o.Clock, hasher: o.Hasher, blocklist: o.Blocklist,
+		baseURL: strings.TrimRight(o.BaseURL, "/"), forgotFor: o.ForgotPasswordTime, logLinks: o.LogLinks, log: o.Logger}
 }
 
 // now returns the current time in UTC at the microsecond precision the
@@ -69,8 +99,10 @@ type Actor struct {
 	OrgID  string
 	UserID string
 	Name   string
-	// TokenID is the API token the request came with, if any.
-	TokenID string
+	// TokenID is the API token the request came with, if any; SessionID
+	// the browser session.
+	TokenID   string
+	SessionID string
 	// ImpersonatorID is the real user when UserID is being impersonated.
 	ImpersonatorID string
 	// Grant and Role are the active grant and its role; nil when the user
@@ -82,6 +114,9 @@ type Actor struct {
 	RequestID string
 
 	operator bool
+	// gated marks the actor of a session that must still clear a gate
+	// (second factor, password change, MFA enrolment): it may do nothing.
+	gated bool
 	// scopePath is the path of the active grant's unit ("/a/b/"), or ""
 	// when the grant covers the whole organization.
 	scopePath string
@@ -96,6 +131,9 @@ func Operator(orgID string) *Actor {
 
 // Can reports whether the actor holds permission p through the active grant.
 func (a *Actor) Can(p directory.Permission) bool {
+	if a.gated {
+		return false
+	}
 	if a.operator {
 		return true
 	}
@@ -110,6 +148,9 @@ func (a *Actor) Can(p directory.Permission) bool {
 func (s *Service) authorize(a *Actor, p directory.Permission) error {
 	if a == nil || a.OrgID == "" {
 		return directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	}
+	if a.gated {
+		return directory.Errorf(directory.KindForbidden, "finish signing in first")
 	}
 	if !a.Can(p) {
 		return directory.Errorf(directory.KindForbidden, "your role does not allow %s", p)

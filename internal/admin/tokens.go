@@ -98,6 +98,9 @@ func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*di
 	if a == nil || a.OrgID == "" {
 		return nil, "", directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
 	}
+	if err := notImpersonating(a, "API tokens"); err != nil {
+		return nil, "", err
+	}
 	if in.UserID == "" {
 		in.UserID = a.UserID
 	}

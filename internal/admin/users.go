@@ -418,6 +418,9 @@ func (s *Service) ChangeEmail(ctx context.Context, a *Actor, id string, expectVe
 	if err := s.authorize(a, "users.edit"); err != nil {
 		return nil, err
 	}
+	if err := notImpersonating(a, "emails"); err != nil {
+		return nil, err
+	}
 	email = strings.TrimSpace(email)
 	var v directory.Validation
 	if email == "" {

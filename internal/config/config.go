@@ -62,6 +62,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// DefaultOrg is the organization that commands act on when none is named.
 	DefaultOrg string
+	// PasswordBlocklist names a file of further passwords to refuse (one per
+	// line, such as a list of breached passwords), added to the built-in
+	// list of common ones; empty = the built-in list alone.
+	PasswordBlocklist string
 }
 
 // Default returns the built-in configuration: an embedded SQLite file in the

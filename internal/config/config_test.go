@@ -273,8 +273,8 @@ func TestBadFlagValue(t *testing.T) {
 
 func TestVariables(t *testing.T) {
 	vars := Variables()
-	if len(vars) != 12 {
-		t.Fatalf("got %d variables, want 12", len(vars))
+	if len(vars) != 13 {
+		t.Fatalf("got %d variables, want 13", len(vars))
 	}
 	seen := map[string]bool{}
 	for _, v := range vars {
@@ -293,7 +293,7 @@ func TestVariables(t *testing.T) {
 	for flag, want := range map[string]string{
 		"db": "sqlite:roster.db", "addr": "127.0.0.1:8080", "base-url": "http://127.0.0.1:8080",
 		"smtp-url": "", "shutdown-timeout": "30s", "argon2-memory": "19456", "argon2-time": "2",
-		"max-body-bytes": "1048576", "org": "default", "log-format": "text", "log-level": "info",
+		"max-body-bytes": "1048576", "org": "default", "log-format": "text", "log-level": "info", "password-blocklist": "",
 	} {
 		if got := byFlag[flag].Default; got != want {
 			t.Errorf("default of %s = %q, want %q", flag, got, want)

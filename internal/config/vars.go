@@ -78,8 +78,11 @@ func variables() []variable {
 			"largest request body accepted, in bytes",
 			func(c *Config, _ func() bool) pflag.Value { return (*int64Value)(&c.MaxBodyBytes) }},
 		{"org", "ROSTER_ORG",
-			"organization that commands act on when none is named",
+			"organization that commands act on, and whose sign-in page /login shows, when none is named",
 			str(func(c *Config) *string { return &c.DefaultOrg })},
+		{"password-blocklist", "ROSTER_PASSWORD_BLOCKLIST",
+			"file of further passwords to refuse, one per line (such as breached passwords), added to the built-in list",
+			str(func(c *Config) *string { return &c.PasswordBlocklist })},
 	}
 }
 

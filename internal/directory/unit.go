@@ -43,8 +43,10 @@ type Organization struct {
 	Name string
 	// PremiumSeatLimit caps the users with a premium license; negative = no cap.
 	PremiumSeatLimit int
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// Policy is the sign-in and credential policy, defaults filled in.
+	Policy    SecurityPolicy
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DefaultOrgSlug is the slug of the organization created on first start.

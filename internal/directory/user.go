@@ -76,13 +76,19 @@ type User struct {
 	FailedAttempts     int
 	HasPassword        bool
 	MustChangePassword bool
-	FirstSignInAt      time.Time
-	LastSignInAt       time.Time
-	DeletedAt          time.Time
-	CreatedBy          string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	Version            int64
+	// MFARequired is the administrator's "require MFA" checkbox for this
+	// user; MFAEnrolledAt is when they confirmed a TOTP authenticator.
+	MFARequired       bool
+	MFAEnrolledAt     time.Time
+	HasSecurityAnswer bool
+	PasswordChangedAt time.Time
+	FirstSignInAt     time.Time
+	LastSignInAt      time.Time
+	DeletedAt         time.Time
+	CreatedBy         string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Version           int64
 	// AccessEndsAt is when the last of the user's grants ends, when every
 	// one of them has an end; zero when one never ends or the user holds
 	// none. It is not a column: admin works it out from the grants.

@@ -79,6 +79,7 @@ func New(svc *admin.Service, o Options) *Handler {
 	h.registerGroups(o.MaxBodyBytes)
 	h.registerRelationships(o.MaxBodyBytes)
 	h.registerResources(o.MaxBodyBytes)
+	h.registerCredentials(o.MaxBodyBytes)
 	return h
 }
 

@@ -104,6 +104,13 @@ func adminRoutes(t *testing.T) []route {
 		{"POST", "users/{id}/relationships", `{"kind": "parent_of", "to_user_id": "none"}`, nil},
 		{"DELETE", "users/{id}/relationships/{relationship_id}", nil, nil},
 		{"GET", "me/team", nil, nil},
+		{"POST", "users/{id}/reset-password", `{"method": "link"}`, nil},
+		{"POST", "users/unlock", `{"ids": ["none"]}`, nil},
+		{"GET", "users/{id}/sessions", nil, nil},
+		{"DELETE", "users/{id}/sessions", nil, nil},
+		{"POST", "users/{id}/mfa/reset", nil, nil},
+		{"POST", "users/{id}/require-mfa", `{"required": true}`, nil},
+		{"PUT", "settings/security", defaultPolicyJSON, nil},
 	}
 }
 
@@ -119,6 +126,9 @@ var selfRoutes = []route{
 	{"GET", "me/grants", nil, nil},
 	{"GET", "me/active-grant", nil, nil},
 	{"PUT", "me/active-grant", `{"grant_id": "none"}`, nil},
+	{"GET", "me/sessions", nil, nil},
+	{"DELETE", "me/sessions/{id}", nil, nil},
+	{"GET", "settings/security", nil, nil},
 }
 
 // fill puts a role id into a route's body.

@@ -311,7 +311,10 @@ func TestEscalation(t *testing.T) {
 			w.refuse("a disabled user's token", staff, http.StatusUnauthorized, "GET", "me", nil)
 			w.refuse("a disabled user's token reads users", staff, http.StatusUnauthorized, "GET", "users", nil)
 			w.refuse("a disabled user's token makes a token", staff, http.StatusUnauthorized, "POST", "tokens", map[string]string{"name": "again"})
+			// Disabling revoked the token for good.
 			must[user](t, w.do("POST", "users/"+staff.user.ID+"/enable", nil), http.StatusOK)
+			w.refuse("a token revoked by disabling, after enabling", staff, http.StatusUnauthorized, "GET", "me", nil)
+			staff = w.newActor("Soon locked", &directory.Grant{RoleID: w.role("staff").ID, UnitID: unitA})
 			must[user](t, w.send(staff, "GET", "me", nil), http.StatusOK)
 			u, err := e.DB.User(context.Background(), w.org.ID, staff.user.ID)
 			if err != nil {

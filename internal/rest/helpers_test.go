@@ -300,7 +300,7 @@ func (f *fixture) getUser(id string) *user {
 // activate gives a user a password, which makes a pending user active.
 func (f *fixture) activate(u *user) {
 	f.t.Helper()
-	if _, err := f.svc.SetPasswordByOperator(context.Background(), f.org.ID, u.Username, "a long password for "+u.Username); err != nil {
+	if _, err := f.svc.SetPasswordByOperator(context.Background(), f.org.ID, u.Username, "a long pass phrase that will do"); err != nil {
 		f.t.Fatalf("SetPasswordByOperator: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package rest_test
 
 import (
+	"encoding/json"
+	"net/http"
 	"testing"
 )
 
@@ -275,6 +277,36 @@ func settingsMatrix() []matrixRoute {
 			otherAdmin 200
 			revoked    401
 			anonymous  401`},
+		// Anyone signed in reads the security policy (it says which password
+		// rules apply to them); replacing it takes settings.manage.
+		{route: "GET settings/security", columns: one,
+			build: func(c *cell) request { return request{path: "settings/security"} },
+			want: `
+			           it
+			owner      200
+			admin      200
+			district   200
+			siteB      200
+			supervisor 200
+			staff      200
+			svc        200
+			otherAdmin 200
+			revoked    401
+			anonymous  401`},
+		{route: "PUT settings/security", columns: one,
+			build: func(c *cell) request { return request{path: "settings/security", body: defaultPolicyJSON} },
+			want: `
+			           it
+			owner      200
+			admin      403
+			district   403
+			siteB      403
+			supervisor 403
+			staff      403
+			svc        403
+			otherAdmin 403
+			revoked    401
+			anonymous  401`},
 	}
 }
 
@@ -494,5 +526,51 @@ func selfMatrix() []matrixRoute {
 			otherAdmin 200  404
 			revoked    401  401
 			anonymous  401  401`},
+		// A session of the actor's own (mine) or of a bystander (theirs): the
+		// list shows only one's own, and only one's own can be ended.
+		{route: "GET me/sessions", columns: []string{"mine", "theirs"}, observe: sessionListed,
+			build: func(c *cell) request { c.session(); return request{path: "me/sessions"} },
+			want: `
+			           mine theirs
+			owner      200  404
+			admin      200  404
+			district   200  404
+			siteB      200  404
+			supervisor 200  404
+			staff      200  404
+			svc        200  404
+			otherAdmin 200  404
+			revoked    401  401
+			anonymous  401  401`},
+		{route: "DELETE me/sessions/{id}", columns: []string{"mine", "theirs"}, mutates: true,
+			build: func(c *cell) request { return request{path: "me/sessions/" + c.session().ID} },
+			want: `
+			           mine theirs
+			owner      204  404
+			admin      204  404
+			district   204  404
+			siteB      204  404
+			supervisor 204  404
+			staff      204  404
+			svc        204  404
+			otherAdmin 204  404
+			revoked    401  401
+			anonymous  401  401`},
 	}
+}
+
+// sessionListed is the observe function of GET /me/sessions: 200 when the
+// cell's session is listed, 404 when it is not.
+func sessionListed(c *cell, r *response) (int, string) {
+	var l sessionList
+	if err := json.Unmarshal(r.Body, &l); err != nil {
+		return 0, " (not a session list)"
+	}
+	want := c.session().ID
+	for _, s := range l.Items {
+		if s.ID == want {
+			return http.StatusOK, ""
+		}
+	}
+	return http.StatusNotFound, " (not listed)"
 }

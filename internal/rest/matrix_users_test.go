@@ -1,7 +1,12 @@
 package rest_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"testing"
+
+	"roster/internal/rest"
 )
 
 // The user targets (columns), all active and never signed in:
@@ -365,5 +370,130 @@ func userMatrix(t *testing.T) []matrixRoute {
 			otherAdmin 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
 			revoked    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
 			anonymous  401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401`},
+
+		// The credential actions follow the delegation rule like the other
+		// actions on one user: users.reset_password (reset-password,
+		// mfa/reset), users.unlock (users/unlock) and users.edit (sessions,
+		// require-mfa), all of which the supervisor holds, on a user the
+		// actor may manage.
+		{route: "POST users/{id}/reset-password", columns: userColumns, mutates: true,
+			build: func(c *cell) request {
+				return request{path: c.userPath(stateNormal, "/reset-password"), body: `{"method": "link"}`}
+			},
+			want: `
+			           bsA scA stA suA mgA adA ow2 bsB mgB adB tmB mix ngd bsE stO oth
+			owner      200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 404
+			admin      200 200 200 200 200 200 403 200 200 200 200 200 200 200 200 404
+			district   200 200 200 200 200 403 404 200 200 403 200 403 200 404 404 404
+			siteB      404 404 404 404 404 404 404 200 200 403 200 404 404 404 404 404
+			supervisor 200 200 200 200 403 403 404 404 404 404 403 403 404 404 404 404
+			staff      403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			svc        403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			otherAdmin 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 200
+			revoked    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
+			anonymous  401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401`},
+
+		// A bulk unlock of the one target: the cell's status is the one the
+		// answer gives for it (the whole request is refused without
+		// users.unlock).
+		{route: "POST users/unlock", columns: userColumns, mutates: true, observe: unlockOutcome,
+			build: func(c *cell) request {
+				return request{path: "users/unlock", body: map[string][]string{"ids": {c.user(stateLocked).user.ID}}}
+			},
+			want: `
+			           bsA scA stA suA mgA adA ow2 bsB mgB adB tmB mix ngd bsE stO oth
+			owner      200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 404
+			admin      200 200 200 200 200 200 403 200 200 200 200 200 200 200 200 404
+			district   200 200 200 200 200 403 404 200 200 403 200 403 200 404 404 404
+			siteB      404 404 404 404 404 404 404 200 200 403 200 404 404 404 404 404
+			supervisor 200 200 200 200 403 403 404 404 404 404 403 403 404 404 404 404
+			staff      403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			svc        403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			otherAdmin 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 200
+			revoked    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
+			anonymous  401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401`},
+
+		{route: "GET users/{id}/sessions", columns: userColumns, build: path(stateNormal, "/sessions"),
+			want: `
+			           bsA scA stA suA mgA adA ow2 bsB mgB adB tmB mix ngd bsE stO oth
+			owner      200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 404
+			admin      200 200 200 200 200 200 403 200 200 200 200 200 200 200 200 404
+			district   200 200 200 200 200 403 404 200 200 403 200 403 200 404 404 404
+			siteB      404 404 404 404 404 404 404 200 200 403 200 404 404 404 404 404
+			supervisor 200 200 200 200 403 403 404 404 404 404 403 403 404 404 404 404
+			staff      403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			svc        403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			otherAdmin 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 200
+			revoked    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
+			anonymous  401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401`},
+
+		{route: "DELETE users/{id}/sessions", columns: userColumns, mutates: true, build: path(stateNormal, "/sessions"),
+			want: `
+			           bsA scA stA suA mgA adA ow2 bsB mgB adB tmB mix ngd bsE stO oth
+			owner      200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 404
+			admin      200 200 200 200 200 200 403 200 200 200 200 200 200 200 200 404
+			district   200 200 200 200 200 403 404 200 200 403 200 403 200 404 404 404
+			siteB      404 404 404 404 404 404 404 200 200 403 200 404 404 404 404 404
+			supervisor 200 200 200 200 403 403 404 404 404 404 403 403 404 404 404 404
+			staff      403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			svc        403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			otherAdmin 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 200
+			revoked    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
+			anonymous  401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401`},
+
+		// The target has an authenticator app to reset.
+		{route: "POST users/{id}/mfa/reset", columns: userColumns, mutates: true,
+			build: func(c *cell) request {
+				u := c.user(stateNormal).user
+				if err := c.w.e.DB.SetTOTP(c.w.ctx, u.OrgID, u.ID, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", c.w.clock.Now().UnixMicro()); err != nil {
+					c.w.t.Fatal(err)
+				}
+				return request{path: "users/" + u.ID + "/mfa/reset"}
+			},
+			want: `
+			           bsA scA stA suA mgA adA ow2 bsB mgB adB tmB mix ngd bsE stO oth
+			owner      200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 404
+			admin      200 200 200 200 200 200 403 200 200 200 200 200 200 200 200 404
+			district   200 200 200 200 200 403 404 200 200 403 200 403 200 404 404 404
+			siteB      404 404 404 404 404 404 404 200 200 403 200 404 404 404 404 404
+			supervisor 200 200 200 200 403 403 404 404 404 404 403 403 404 404 404 404
+			staff      403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			svc        403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			otherAdmin 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 200
+			revoked    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
+			anonymous  401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401`},
+
+		{route: "POST users/{id}/require-mfa", columns: userColumns, mutates: true,
+			build: func(c *cell) request {
+				return request{path: c.userPath(stateNormal, "/require-mfa"), body: `{"required": true}`}
+			},
+			want: `
+			           bsA scA stA suA mgA adA ow2 bsB mgB adB tmB mix ngd bsE stO oth
+			owner      200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 404
+			admin      200 200 200 200 200 200 403 200 200 200 200 200 200 200 200 404
+			district   200 200 200 200 200 403 404 200 200 403 200 403 200 404 404 404
+			siteB      404 404 404 404 404 404 404 200 200 403 200 404 404 404 404 404
+			supervisor 200 200 200 200 403 403 404 404 404 404 403 403 404 404 404 404
+			staff      403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			svc        403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403
+			otherAdmin 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 200
+			revoked    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
+			anonymous  401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401`},
 	}
+}
+
+// unlockOutcome is the observe function of POST /users/unlock: the status
+// the answer reports for the cell's target.
+func unlockOutcome(c *cell, r *response) (int, string) {
+	var got struct {
+		Results []rest.UnlockResultJSON `json:"results"`
+	}
+	if err := json.Unmarshal(r.Body, &got); err != nil || len(got.Results) != 1 || got.Results[0].UserID != c.target.user.ID {
+		return 0, " (not one result for the target)"
+	}
+	res := got.Results[0]
+	if (res.Status == http.StatusOK) != (res.Outcome == "unlocked") {
+		return 0, fmt.Sprintf(" (outcome %s with status %d)", res.Outcome, res.Status)
+	}
+	return res.Status, " (" + res.Detail + ")"
 }

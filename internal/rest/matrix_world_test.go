@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -376,6 +377,31 @@ func (w *world) newToken(u *directory.User) *directory.Token {
 		w.t.Fatalf("CreateToken: %v", err)
 	}
 	return tk
+}
+
+// newSession makes a signed-in session of u straight in the database.
+func (w *world) newSession(u *directory.User) *directory.Session {
+	w.t.Helper()
+	now := w.clock.Now()
+	s := &directory.Session{ID: uuid.NewString(), OrgID: u.OrgID, UserID: u.ID, Stage: directory.StageFull, IP: "192.0.2.9",
+		UserAgent: "Matrix/1", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := w.e.DB.CreateSession(w.ctx, s, "hash-"+s.ID); err != nil {
+		w.t.Fatalf("CreateSession: %v", err)
+	}
+	return s
+}
+
+// session returns the cell's session: one of the actor's own (mine) or a
+// bystander's (theirs).
+func (c *cell) session() *directory.Session {
+	owner := c.w.bystander
+	if c.column == "mine" {
+		owner = c.actor.user
+		if owner == nil {
+			owner = c.w.owner
+		}
+	}
+	return c.get("session:"+c.column+":"+owner.ID, func() any { return c.w.newSession(owner) }).(*directory.Session)
 }
 
 // newestEvent returns the newest audit event of an organization (an empty

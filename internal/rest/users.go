@@ -50,6 +50,9 @@ type UserJSON struct {
 	Expired            bool              `json:"expired" doc:"The account's expiry date has passed, or every one of the user's grants has ended"`
 	HasPassword        bool              `json:"has_password"`
 	MustChangePassword bool              `json:"must_change_password"`
+	PasswordChangedAt  *time.Time        `json:"password_changed_at,omitempty" doc:"When the password was last set; absent when never"`
+	MFARequired        bool              `json:"mfa_required" doc:"MFA is required of this user by their own setting (POST /users/{id}/require-mfa); a role or the organization may require it too"`
+	MFAEnrolled        bool              `json:"mfa_enrolled" doc:"The user has set up an authenticator app"`
 	HasSignedIn        bool              `json:"has_signed_in"`
 	LastSignInAt       *time.Time        `json:"last_sign_in_at"`
 	Deleted            bool              `json:"deleted" doc:"The user is in the recycle bin"`
@@ -86,7 +89,8 @@ func userJSON(u *directory.User, now time.Time) *UserJSON {
 		DepartmentID: optString(u.DepartmentID), LocationID: optString(u.LocationID), License: string(u.License),
 		ExpiresAt: optTime(u.ExpiresAt), Status: string(u.Status), Locked: u.Locked(), LockedAt: optTime(u.LockedAt),
 		LockReason: u.LockReason, Expired: u.Expired(now), HasPassword: u.HasPassword,
-		MustChangePassword: u.MustChangePassword, HasSignedIn: u.HasSignedIn(), LastSignInAt: optTime(u.LastSignInAt),
+		MustChangePassword: u.MustChangePassword, PasswordChangedAt: optTime(u.PasswordChangedAt), MFARequired: u.MFARequired,
+		MFAEnrolled: !u.MFAEnrolledAt.IsZero(), HasSignedIn: u.HasSignedIn(), LastSignInAt: optTime(u.LastSignInAt),
 		Deleted: u.Deleted(), DeletedAt: optTime(u.DeletedAt), CustomFields: cf,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version,
 	}

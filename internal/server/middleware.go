@@ -151,10 +151,10 @@ func accessLog(next http.Handler, log *slog.Logger) http.Handler {
 }
 
 // redactPath returns path with the secret part of invitation and reset links
-// (/invite/TOKEN, /reset/TOKEN) replaced, so bearer secrets do not reach the
+// (/invite/TOKEN, /reset/TOKEN, /setup/TOKEN) replaced, so bearer secrets do not reach the
 // logs.
 func redactPath(path string) string {
-	for _, p := range [...]string{"/invite/", "/reset/"} {
+	for _, p := range [...]string{"/invite/", "/reset/", "/setup/"} {
 		if len(path) > len(p) && strings.HasPrefix(path, p) {
 			return p + "[redacted]"
 		}

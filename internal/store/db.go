@@ -101,9 +101,33 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // Migrate brings the schema up to date. On PostgreSQL it holds an advisory
 // lock while it runs, so that instances starting together do not race.
 func (db *DB) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations/"+string(db.d.engine))
+	p, err := db.migrator()
 	if err != nil {
 		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// MigrateDownTo undoes the migrations above version, newest first. Tests
+// use it to run a migration again on a database that holds data.
+func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate down: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.d.engine))
+	if err != nil {
+		return nil, err
 	}
 	var opts []goose.ProviderOption
 	dialect := goose.DialectSQLite3
@@ -114,18 +138,15 @@ func (db *DB) Migrate(ctx context.Context) error {
 		// another's migrations start promptly.
 		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(dialect, db.sql, sub, opts...)
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
+	return p, nil
 }
 
 // MigrationFiles lists the migration files of engine, for the test that

@@ -10,8 +10,10 @@ import (
 // relationship kinds.
 // A taken slug is a KindConflict error.
 func (c *Conn) CreateOrganization(ctx context.Context, o *directory.Organization) error {
-	_, err := c.exec(ctx, `INSERT INTO organizations (id, slug, name, premium_seat_limit, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, o.ID, o.Slug, o.Name, o.PremiumSeatLimit, micros(o.CreatedAt), micros(o.UpdatedAt))
+	o.Policy = o.Policy.Defaults()
+	_, err := c.exec(ctx, `INSERT INTO organizations (id, slug, name, premium_seat_limit, security_policy, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Slug, o.Name, o.PremiumSeatLimit, directory.EncodePolicy(o.Policy),
+		micros(o.CreatedAt), micros(o.UpdatedAt))
 	if _, dup := c.d.uniqueViolation(err); dup {
 		return directory.Errorf(directory.KindConflict, "an organization with the slug %q already exists", o.Slug)
 	}
@@ -37,12 +39,17 @@ func (c *Conn) CreateOrganization(ctx context.Context, o *directory.Organization
 	return nil
 }
 
-const orgColumns = `id, slug, name, premium_seat_limit, created_at, updated_at`
+const orgColumns = `id, slug, name, premium_seat_limit, security_policy, created_at, updated_at`
 
 func scanOrg(row interface{ Scan(...any) error }) (*directory.Organization, error) {
 	var o directory.Organization
 	var created, updated int64
-	if err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.PremiumSeatLimit, &created, &updated); err != nil {
+	var policy string
+	if err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.PremiumSeatLimit, &policy, &created, &updated); err != nil {
+		return nil, err
+	}
+	var err error
+	if o.Policy, err = directory.DecodePolicy(policy); err != nil {
 		return nil, err
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -85,10 +92,10 @@ func (c *Conn) Organizations(ctx context.Context) ([]*directory.Organization, er
 	return out, rows.Err()
 }
 
-// UpdateOrganization saves the name and seat limit of o.
+// UpdateOrganization saves the name, seat limit and security policy of o.
 func (c *Conn) UpdateOrganization(ctx context.Context, o *directory.Organization) error {
-	_, err := c.exec(ctx, `UPDATE organizations SET name = ?, premium_seat_limit = ?, updated_at = ? WHERE id = ?`,
-		o.Name, o.PremiumSeatLimit, micros(o.UpdatedAt), o.ID)
+	_, err := c.exec(ctx, `UPDATE organizations SET name = ?, premium_seat_limit = ?, security_policy = ?, updated_at = ? WHERE id = ?`,
+		o.Name, o.PremiumSeatLimit, directory.EncodePolicy(o.Policy), micros(o.UpdatedAt), o.ID)
 	return err
 }
 
@@ -128,4 +135,12 @@ func (c *Conn) LockOrganization(ctx context.Context, orgID string) error {
 		return directory.NotFound("organization")
 	}
 	return err
+}
+
+// CountAllUsers counts every user of an organization, in the recycle bin
+// or not, from the maintained counters.
+func (c *Conn) CountAllUsers(ctx context.Context, orgID string) (int, error) {
+	var n int
+	err := c.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM user_counts WHERE org_id = ?`, orgID).Scan(&n)
+	return n, err
 }

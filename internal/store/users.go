@@ -11,18 +11,20 @@ const userColumns = `u.id, u.org_id, u.username, u.email, u.first_name, u.last_n
 	u.job_title, u.position, u.external_id, u.address_street, u.address_locality, u.address_region,
 	u.address_postal_code, u.address_country, COALESCE(u.supervisor_id, ''), COALESCE(u.department_id, ''),
 	COALESCE(u.location_id, ''), u.license, u.expires_at, u.status, u.locked_at, u.lock_reason,
-	u.failed_attempts, u.password_hash <> '', u.must_change_password, u.first_sign_in_at, u.last_sign_in_at,
+	u.failed_attempts, u.password_hash <> '', u.must_change_password, u.mfa_required, u.totp_enrolled_at,
+	u.security_answer_hash <> '', u.password_changed_at, u.first_sign_in_at, u.last_sign_in_at,
 	u.deleted_at, u.created_by, u.created_at, u.updated_at, u.version`
 
 func scanUser(row interface{ Scan(...any) error }) (*directory.User, error) {
 	var u directory.User
-	var expires, locked, first, last, deleted, created, updated int64
+	var expires, locked, first, last, deleted, created, updated, enrolled, changed int64
 	var license, status string
 	err := row.Scan(&u.ID, &u.OrgID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.DisplayName, &u.Phone,
 		&u.JobTitle, &u.Position, &u.ExternalID, &u.Address.Street, &u.Address.Locality, &u.Address.Region,
 		&u.Address.PostalCode, &u.Address.Country, &u.SupervisorID, &u.DepartmentID,
 		&u.LocationID, &license, &expires, &status, &locked, &u.LockReason,
-		&u.FailedAttempts, &u.HasPassword, &u.MustChangePassword, &first, &last,
+		&u.FailedAttempts, &u.HasPassword, &u.MustChangePassword, &u.MFARequired, &enrolled,
+		&u.HasSecurityAnswer, &changed, &first, &last,
 		&deleted, &u.CreatedBy, &created, &updated, &u.Version)
 	if err != nil {
 		return nil, err
@@ -30,6 +32,7 @@ func scanUser(row interface{ Scan(...any) error }) (*directory.User, error) {
 	u.License, u.Status = directory.License(license), directory.Status(status)
 	u.ExpiresAt, u.LockedAt = fromMicros(expires), fromMicros(locked)
 	u.FirstSignInAt, u.LastSignInAt = fromMicros(first), fromMicros(last)
+	u.MFAEnrolledAt, u.PasswordChangedAt = fromMicros(enrolled), fromMicros(changed)
 	u.DeletedAt, u.CreatedAt, u.UpdatedAt = fromMicros(deleted), fromMicros(created), fromMicros(updated)
 	return &u, nil
 }
@@ -202,9 +205,9 @@ func (c *Conn) UpdateUserState(ctx context.Context, u *directory.User, expectVer
 		return err
 	}
 	res, err := c.exec(ctx, `UPDATE users SET status = ?, locked_at = ?, lock_reason = ?, failed_attempts = ?,
-		must_change_password = ?, deleted_at = ?, updated_at = ?, version = version + 1
+		must_change_password = ?, mfa_required = ?, deleted_at = ?, updated_at = ?, version = version + 1
 		WHERE org_id = ? AND id = ? AND version = ?`,
-		string(u.Status), micros(u.LockedAt), u.LockReason, u.FailedAttempts, u.MustChangePassword,
+		string(u.Status), micros(u.LockedAt), u.LockReason, u.FailedAttempts, u.MustChangePassword, u.MFARequired,
 		micros(u.DeletedAt), micros(u.UpdatedAt), u.OrgID, u.ID, expectVersion)
 	if err != nil {
 		return err
@@ -225,11 +228,12 @@ func (c *Conn) UpdateUserState(ctx context.Context, u *directory.User, expectVer
 // status of u (a pending user becomes active), bumping the version.
 func (c *Conn) SetPassword(ctx context.Context, u *directory.User, hash string) error {
 	_, err := c.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, status = ?, updated_at = ?,
-		version = version + 1 WHERE org_id = ? AND id = ?`,
-		hash, u.MustChangePassword, string(u.Status), micros(u.UpdatedAt), u.OrgID, u.ID)
+		password_changed_at = ?, version = version + 1 WHERE org_id = ? AND id = ?`,
+		hash, u.MustChangePassword, string(u.Status), micros(u.UpdatedAt), micros(u.UpdatedAt), u.OrgID, u.ID)
 	if err == nil {
 		u.Version++
 		u.HasPassword = true
+		u.PasswordChangedAt = u.UpdatedAt
 	}
 	return err
 }
@@ -254,6 +258,9 @@ func (c *Conn) PurgeUser(ctx context.Context, orgID, id string) error {
 	// organization removes nothing there.
 	for _, q := range []string{
 		`DELETE FROM api_tokens WHERE org_id = ? AND user_id = ?`,
+		`DELETE FROM sessions WHERE org_id = ? AND user_id = ?`,
+		`DELETE FROM recovery_codes WHERE org_id = ? AND user_id = ?`,
+		`DELETE FROM links WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM grants WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM resource_grants WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM group_members WHERE org_id = ? AND user_id = ?`,

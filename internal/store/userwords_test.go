@@ -372,11 +372,9 @@ func TestUserWordsMigrationFillsExistingUsers(t *testing.T) {
 				}
 				users = append(users, u)
 			}
-			// Undo migration 00003 by hand and run it again.
-			for _, q := range []string{`DROP TABLE user_words`, `DELETE FROM goose_db_version WHERE version_id = 3`} {
-				if _, err := db.SQL().ExecContext(ctx, q); err != nil {
-					t.Fatal(err)
-				}
+			// Undo migration 00003 (and those after it) and run it again.
+			if err := db.MigrateDownTo(ctx, 2); err != nil {
+				t.Fatal(err)
 			}
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)

@@ -1,0 +1,519 @@
+package admin
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"roster/internal/auth"
+	"roster/internal/directory"
+	"roster/internal/store"
+)
+
+// passwordRules are the rules a new password of u must meet under the
+// organization's policy: the shorter minimum applies where MFA is required
+// of the user.
+func passwordRules(p directory.SecurityPolicy, mfa bool) auth.PasswordRules {
+	r := auth.PasswordRules{MinLength: p.PasswordMinLength, RequireUpper: p.RequireUpper,
+		RequireLower: p.RequireLower, RequireDigit: p.RequireDigit, RequireSymbol: p.RequireSymbol}
+	if mfa {
+		r.MinLength = p.PasswordMinLengthMFA
+	}
+	return r
+}
+
+func personalInfo(u *directory.User) auth.PersonalInfo {
+	if u == nil {
+		return auth.PersonalInfo{}
+	}
+	return auth.PersonalInfo{Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		DisplayName: u.DisplayName}
+}
+
+// rulesFor returns the password rules in force for u (nil u: for a new
+// user of the organization, on whom MFA is not yet known to be required,
+// unless the organization requires it of everyone).
+func (s *Service) rulesFor(ctx context.Context, c *store.Conn, org *directory.Organization, u *directory.User) (auth.PasswordRules, error) {
+	if u == nil {
+		return passwordRules(org.Policy, org.Policy.MFARequired), nil
+	}
+	mfa, err := s.mfaRequired(ctx, c, org, u, s.now())
+	if err != nil {
+		return auth.PasswordRules{}, err
+	}
+	return passwordRules(org.Policy, mfa), nil
+}
+
+// checkNewPassword adds the problems of a new password for u to v under
+// field.
+func (s *Service) checkNewPassword(ctx context.Context, c *store.Conn, org *directory.Organization, u *directory.User,
+	who auth.PersonalInfo, field, password string, v *directory.Validation) error {
+	rules, err := s.rulesFor(ctx, c, org, u)
+	if err != nil {
+		return err
+	}
+	for _, p := range s.blocklist.Check(rules, password, who) {
+		v.Add(field, "%s", p)
+	}
+	return nil
+}
+
+// PasswordCriteria returns the password criteria in force for a user of
+// the organization (userID "" = for a new user), as sentences for forms.
+func (s *Service) PasswordCriteria(ctx context.Context, orgID, userID string) ([]string, error) {
+	org, err := s.db.Organization(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var u *directory.User
+	if userID != "" {
+		if u, err = s.db.User(ctx, orgID, userID); err != nil {
+			return nil, err
+		}
+	}
+	rules, err := s.rulesFor(ctx, &s.db.Conn, org, u)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Describe(), nil
+}
+
+// setPassword stores a new password for u in tx and ends the user's
+// sessions (but keep) and API tokens: a new password shuts out whoever
+// knew the old one.
+func (s *Service) setPassword(ctx context.Context, tx *store.Tx, u *directory.User, password string, mustChange bool, keep string) error {
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		return err
+	}
+	if u.Status == directory.StatusPending {
+		u.Status = directory.StatusActive
+	}
+	u.MustChangePassword = mustChange
+	u.UpdatedAt = s.now()
+	if err := tx.SetPassword(ctx, u, hash); err != nil {
+		return err
+	}
+	// A set password voids every reset link still out.
+	if err := tx.VoidLinks(ctx, u.OrgID, u.ID, directory.LinkReset, s.now().UnixMicro()); err != nil {
+		return err
+	}
+	return s.endAccess(ctx, tx, u.OrgID, u.ID, keep)
+}
+
+// ChangeOwnPassword changes the signed-in user's password after checking
+// the current one (a wrong one counts toward the lockout and is
+// KindInvalid on current_password). It ends the user's other sessions and
+// API tokens, and gives this session a new secret, which it returns. It is
+// also how a user clears the must-change-password gate. Not allowed while
+// emulating another user.
+func (s *Service) ChangeOwnPassword(ctx context.Context, st *SessionState, current, password string) (string, error) {
+	if st == nil || st.Session == nil {
+		return "", errNoSession
+	}
+	if st.Gate != "" && st.Gate != GateChangePassword {
+		return "", directory.Errorf(directory.KindForbidden, "finish signing in first")
+	}
+	if st.Target != nil {
+		return "", directory.Errorf(directory.KindForbidden, "a password cannot be changed while emulating another user")
+	}
+	u := st.User
+	var v directory.Validation
+	if err := s.checkNewPassword(ctx, &s.db.Conn, st.Org, u, personalInfo(u), "password", password, &v); err != nil {
+		return "", err
+	}
+	if current == password && password != "" {
+		v.Add("password", "must differ from the current password")
+	}
+	if err := v.Err(); err != nil {
+		return "", err
+	}
+	if err := s.reauthenticate(ctx, st, current); err != nil {
+		return "", err
+	}
+	fresh, err := auth.NewSecret(sessionSecretPrefix)
+	if err != nil {
+		return "", err
+	}
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, u.OrgID, u.ID)
+		if err != nil {
+			return err
+		}
+		before := u.MustChangePassword
+		if err := s.setPassword(ctx, tx, u, password, false, st.Session.ID); err != nil {
+			return err
+		}
+		st.User = u
+		st.Session.LastSeenAt = s.now()
+		if err := tx.UpdateSession(ctx, st.Session, auth.HashSecret(fresh)); err != nil {
+			return err
+		}
+		if err := s.notify(ctx, tx, st.Org, u, noticePasswordChanged, nil); err != nil {
+			return err
+		}
+		changes := []directory.Change{{Field: "password", Before: "(hidden)", After: "(changed)"}}
+		if before {
+			changes = append(changes, directory.Change{Field: "must_change_password", Before: true, After: false})
+		}
+		return s.record(ctx, tx, s.selfActor(st), "user.change_password", "user", u.ID, u.Name(), changes)
+	})
+	if err != nil {
+		return "", err
+	}
+	if st.Gate == GateChangePassword {
+		st.Gate = ""
+	}
+	return fresh, nil
+}
+
+// reauthenticate checks the signed-in user's password before a sensitive
+// change. A wrong password counts toward the lockout and is KindInvalid on
+// the field current_password.
+func (s *Service) reauthenticate(ctx context.Context, st *SessionState, password string) error {
+	u := st.User
+	c := Client{IP: st.Session.IP}
+	if st.Actor != nil {
+		c.IP, c.RequestID = st.Actor.IP, st.Actor.RequestID
+	}
+	ok, err := s.attempt(ctx, st.Org, u, c, func() (bool, error) {
+		hash, err := s.db.PasswordHash(ctx, u.OrgID, u.ID)
+		if err != nil {
+			return false, err
+		}
+		good, _, err := s.hasher.VerifyAny(hash, password)
+		return good && err == nil, nil
+	})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &directory.Error{Kind: directory.KindInvalid, Message: "validation failed",
+			Fields: []directory.FieldError{{Field: "current_password", Message: "is not right"}}}
+	}
+	return nil
+}
+
+// Password reset methods an administrator chooses from.
+const (
+	ResetByLink      = "link"      // mail the user a reset link (the default)
+	ResetByTemporary = "temporary" // set a password the user changes at the next sign-in
+	ResetByCreate    = "create"    // for a pending user: set their password and activate them
+)
+
+// ResetInput is an administrator's password reset.
+type ResetInput struct {
+	Method   string // ResetByLink ("" too), ResetByTemporary or ResetByCreate
+	Password string // for temporary and create
+	// RequireChange makes the user change the password at the next sign-in;
+	// nil = yes for a temporary password, no for a created one.
+	RequireChange *bool
+}
+
+// ResetResult says what a reset did. The administrator never sees a
+// password or a link secret.
+type ResetResult struct {
+	User   *directory.User
+	Method string
+	// LinkSentTo is where the reset link went.
+	LinkSentTo string
+}
+
+// ResetPassword is an administrator's password reset for a user they may
+// manage (users.reset_password): a reset link by mail, a temporary password
+// ("require change at next sign-in" unless told otherwise), or, for a
+// pending user, "create password", which activates them and voids their
+// invitation. It ends the user's sessions and API tokens when the password
+// changes. A locked account must be unlocked first (KindConflict); a link
+// for a user without an email is KindConflict.
+func (s *Service) ResetPassword(ctx context.Context, a *Actor, userID string, in ResetInput) (*ResetResult, error) {
+	if err := s.authorize(a, "users.reset_password"); err != nil {
+		return nil, err
+	}
+	if a.ImpersonatorID != "" {
+		return nil, directory.Errorf(directory.KindForbidden, "passwords cannot be reset while emulating another user")
+	}
+	if in.Method == "" {
+		in.Method = ResetByLink
+	}
+	var out *ResetResult
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		u, err := s.manageUser(ctx, &tx.Conn, a, userID)
+		if err != nil {
+			return err
+		}
+		if u.ID == a.UserID {
+			return directory.Errorf(directory.KindConflict, "change your own password from your account page")
+		}
+		if err := notInBin(u); err != nil {
+			return err
+		}
+		org, err := tx.Organization(ctx, a.OrgID)
+		if err != nil {
+			return err
+		}
+		out = &ResetResult{User: u, Method: in.Method}
+		if u.Locked() {
+			return directory.Errorf(directory.KindConflict, "%s is locked; unlock the account first", u.Name())
+		}
+		switch in.Method {
+		case ResetByLink:
+			if u.Status != directory.StatusActive {
+				return directory.Errorf(directory.KindConflict, "%s is %s; a reset link is only for active users", u.Name(), u.Status)
+			}
+			if u.Email == "" {
+				return directory.Errorf(directory.KindConflict, "%s has no email; set a temporary password instead", u.Name())
+			}
+			if err := s.sendResetLink(ctx, tx, org, u, a.UserID); err != nil {
+				return err
+			}
+			out.LinkSentTo = u.Email
+			return s.record(ctx, tx, a, "user.reset_password", "user", u.ID, u.Name(),
+				[]directory.Change{{Field: "method", After: ResetByLink}, {Field: "sent_to", After: u.Email}})
+		case ResetByTemporary, ResetByCreate:
+		default:
+			return &directory.Error{Kind: directory.KindInvalid, Message: "validation failed",
+				Fields: []directory.FieldError{{Field: "method", Message: "must be link, temporary or create"}}}
+		}
+		if in.Method == ResetByCreate && u.Status != directory.StatusPending {
+			return directory.Errorf(directory.KindConflict, "%s is not pending; use a reset link or a temporary password", u.Name())
+		}
+		if in.Method == ResetByTemporary && u.Status == directory.StatusInactive {
+			return directory.Errorf(directory.KindConflict, "%s is inactive; enable them first", u.Name())
+		}
+		mustChange := in.Method == ResetByTemporary
+		if in.RequireChange != nil {
+			mustChange = *in.RequireChange
+		}
+		var v directory.Validation
+		if err := s.checkNewPassword(ctx, &tx.Conn, org, u, personalInfo(u), "password", in.Password, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		before := userSnapshot(u)
+		if err := s.setPassword(ctx, tx, u, in.Password, mustChange, ""); err != nil {
+			return err
+		}
+		if err := s.notify(ctx, tx, org, u, noticePasswordChanged, nil); err != nil {
+			return err
+		}
+		changes := append([]directory.Change{{Field: "method", After: in.Method}, {Field: "password", Before: "(hidden)", After: "(changed)"}},
+			diff(before, userSnapshot(u))...)
+		return s.record(ctx, tx, a, "user.reset_password", "user", u.ID, u.Name(), changes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, s.complete(ctx, out.User)
+}
+
+// complete fills in what a returned user carries beyond its row: custom
+// field values and when their access ends.
+func (s *Service) complete(ctx context.Context, u *directory.User) error {
+	var err error
+	if u.CustomFields, err = s.db.FieldValues(ctx, u.ID); err != nil {
+		return err
+	}
+	return s.markAccessEnds(ctx, &s.db.Conn, u.OrgID, u)
+}
+
+// sendResetLink issues a reset link for u, voiding any older one, and puts
+// the mail that carries it in the outbox.
+func (s *Service) sendResetLink(ctx context.Context, tx *store.Tx, org *directory.Organization, u *directory.User, by string) error {
+	now := s.now()
+	if err := tx.VoidLinks(ctx, org.ID, u.ID, directory.LinkReset, now.UnixMicro()); err != nil {
+		return err
+	}
+	secret, err := auth.NewSecret("rsr")
+	if err != nil {
+		return err
+	}
+	l := &directory.Link{ID: newID(), OrgID: org.ID, UserID: u.ID, Purpose: directory.LinkReset, CreatedBy: by,
+		CreatedAt: now, ExpiresAt: now.Add(time.Duration(org.Policy.ResetLinkMinutes) * time.Minute)}
+	if err := tx.CreateLink(ctx, l, auth.HashSecret(secret)); err != nil {
+		return err
+	}
+	return s.notify(ctx, tx, org, u, noticeResetLink, map[string]string{
+		"link": s.baseURL + "/reset/" + secret, "minutes": itoa(org.Policy.ResetLinkMinutes)})
+}
+
+// ForgotPassword is "forgot password": when login names an active,
+// unlocked user with an email, it mails them a reset link (voiding any
+// older one). It answers the same, and takes the same time, whether or not
+// that is so; only a failure of the database is an error.
+func (s *Service) ForgotPassword(ctx context.Context, orgID, login string, c Client) error {
+	deadline := time.Now().Add(s.forgotFor)
+	defer func() { sleepUntil(ctx, deadline) }()
+	login = strings.TrimSpace(login)
+	if login == "" || len(login) > directory.MaxEmailLen {
+		return nil
+	}
+	org, err := s.db.Organization(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	u, err := s.db.UserByLogin(ctx, orgID, login)
+	if isKind(err, directory.KindNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !mayAuthenticate(u, s.now()) || u.Locked() || u.Email == "" {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *store.Tx) error {
+		if err := s.sendResetLink(ctx, tx, org, u, ""); err != nil {
+			return err
+		}
+		a := &Actor{OrgID: org.ID, UserID: u.ID, Name: u.Name(), IP: c.IP, RequestID: c.RequestID}
+		return s.record(ctx, tx, a, "user.forgot_password", "user", u.ID, u.Name(), []directory.Change{{Field: "sent_to", After: u.Email}})
+	})
+}
+
+func sleepUntil(ctx context.Context, t time.Time) {
+	d := time.Until(t)
+	if d <= 0 {
+		return
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+}
+
+// ResetState is an opened reset link.
+type ResetState struct {
+	OrgName  string
+	OrgSlug  string
+	User     *directory.User
+	Question string // the security question to answer, or ""
+	Criteria []string
+}
+
+// errBadLink is the one answer to a reset link that cannot be used.
+var errBadLink = directory.Errorf(directory.KindNotFound, "this link is not valid: it may have expired, been used, or been replaced by a newer one")
+
+// resetLink finds a usable reset link and its user, who must still be
+// active and unlocked.
+func (s *Service) resetLink(ctx context.Context, c *store.Conn, secret string) (*directory.Link, *directory.User, *directory.Organization, error) {
+	if !strings.HasPrefix(secret, "rsr_") || len(secret) > 100 {
+		return nil, nil, nil, errBadLink
+	}
+	l, err := c.LinkByHash(ctx, auth.HashSecret(secret))
+	if isKind(err, directory.KindNotFound) {
+		return nil, nil, nil, errBadLink
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	now := s.now()
+	if l.Purpose != directory.LinkReset || !l.Usable(now) {
+		return nil, nil, nil, errBadLink
+	}
+	u, err := c.User(ctx, l.OrgID, l.UserID)
+	if err != nil || !mayAuthenticate(u, now) || u.Locked() {
+		return nil, nil, nil, errBadLink
+	}
+	org, err := c.Organization(ctx, l.OrgID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return l, u, org, nil
+}
+
+// OpenResetLink returns what the reset page shows for a link. An unusable
+// link (unknown, expired, used, replaced, or of a user who is locked,
+// disabled or deleted since) is KindNotFound.
+func (s *Service) OpenResetLink(ctx context.Context, secret string) (*ResetState, error) {
+	_, u, org, err := s.resetLink(ctx, &s.db.Conn, secret)
+	if err != nil {
+		return nil, err
+	}
+	st := &ResetState{OrgName: org.Name, OrgSlug: org.Slug, User: u}
+	if org.Policy.SecurityQuestions {
+		if st.Question, _, err = s.db.SecurityAnswer(ctx, u.OrgID, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	rules, err := s.rulesFor(ctx, &s.db.Conn, org, u)
+	if err != nil {
+		return nil, err
+	}
+	st.Criteria = rules.Describe()
+	return st, nil
+}
+
+// CompleteReset sets a new password through a reset link. When the
+// organization asks security questions and the user has one, the answer
+// must match too; a wrong answer counts toward the lockout. The link is
+// used up; the user's sessions and API tokens end; the user then signs in
+// with the new password.
+func (s *Service) CompleteReset(ctx context.Context, secret, answer, password string, c Client) (*directory.User, error) {
+	_, u, org, err := s.resetLink(ctx, &s.db.Conn, secret)
+	if err != nil {
+		return nil, err
+	}
+	var v directory.Validation
+	if err := s.checkNewPassword(ctx, &s.db.Conn, org, u, personalInfo(u), "password", password, &v); err != nil {
+		return nil, err
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if org.Policy.SecurityQuestions {
+		question, hash, err := s.db.SecurityAnswer(ctx, u.OrgID, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if question != "" {
+			ok, err := s.attempt(ctx, org, u, c, func() (bool, error) {
+				good, _, err := s.hasher.VerifyAny(hash, normalizeAnswer(answer))
+				return good && err == nil, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, &directory.Error{Kind: directory.KindInvalid, Message: "validation failed",
+					Fields: []directory.FieldError{{Field: "answer", Message: "is not right"}}}
+			}
+		}
+	}
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		l, u2, _, err := s.resetLink(ctx, &tx.Conn, secret)
+		if err != nil {
+			return err
+		}
+		if ok, err := tx.UseLink(ctx, l.ID, s.now().UnixMicro()); err != nil || !ok {
+			if err == nil {
+				err = errBadLink
+			}
+			return err
+		}
+		u = u2
+		if err := s.setPassword(ctx, tx, u, password, false, ""); err != nil {
+			return err
+		}
+		if err := s.notify(ctx, tx, org, u, noticePasswordChanged, nil); err != nil {
+			return err
+		}
+		a := &Actor{OrgID: org.ID, UserID: u.ID, Name: u.Name(), IP: c.IP, RequestID: c.RequestID}
+		return s.record(ctx, tx, a, "user.reset_password_by_link", "user", u.ID, u.Name(),
+			[]directory.Change{{Field: "password", Before: "(hidden)", After: "(changed)"}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// normalizeAnswer folds a security answer so that case and spacing do not
+// matter.
+func normalizeAnswer(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
