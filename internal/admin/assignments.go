@@ -33,8 +33,8 @@ func assignmentSnapshot(g *directory.ResourceGrant, r *directory.Resource) map[s
 // resources.manage and a user the actor may see, and shows only the
 // resources the actor may see.
 func (s *Service) Assignments(ctx context.Context, a *Actor, userID string) ([]*AssignmentView, error) {
-	if a == nil || a.OrgID == "" {
-		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return nil, err
 	}
 	self := userID == a.UserID && a.UserID != ""
 	var view *store.ResourceSet

@@ -286,8 +286,8 @@ func (s *Service) DeleteGrant(ctx context.Context, a *Actor, userID, grantID str
 
 // MyGrants lists the actor's own grants, marking the active one by ID.
 func (s *Service) MyGrants(ctx context.Context, a *Actor) ([]*GrantView, string, error) {
-	if a == nil || a.UserID == "" {
-		return nil, "", directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedInUser(a); err != nil {
+		return nil, "", err
 	}
 	list, err := s.grantViews(ctx, a.OrgID, a.UserID)
 	active := ""
@@ -316,8 +316,8 @@ func (s *Service) ActiveGrant(ctx context.Context, a *Actor) (*GrantView, error)
 // token acts through from the next request on. A grant that is not the
 // actor's, or does not count now, is KindInvalid.
 func (s *Service) SetActiveGrant(ctx context.Context, a *Actor, grantID string) (*GrantView, error) {
-	if a == nil || a.UserID == "" {
-		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedInUser(a); err != nil {
+		return nil, err
 	}
 	if a.TokenID == "" {
 		return nil, directory.Errorf(directory.KindConflict, "only a session or a token has an active grant")

@@ -49,7 +49,7 @@ func (s *Service) StartImpersonation(ctx context.Context, st *SessionState, targ
 		return "", directory.Errorf(directory.KindConflict, "you cannot emulate yourself")
 	}
 	now := s.now()
-	if !mayAuthenticate(target, now) || target.Locked() {
+	if !s.mayAuthenticate(ctx, &s.db.Conn, target, now) || target.Locked() {
 		return "", directory.Errorf(directory.KindConflict, "%s cannot sign in (inactive, locked, pending or expired), so cannot be emulated", target.Name())
 	}
 	level, err := s.topLevel(ctx, target, now)
@@ -136,7 +136,7 @@ func (s *Service) continueImpersonation(ctx context.Context, org *directory.Orga
 	real *directory.User, c Client, now time.Time) (*directory.User, bool, error) {
 	target, err := s.db.User(ctx, sess.OrgID, sess.ImpersonatedID)
 	ok := err == nil && sess.Impersonating(now) && !org.Policy.ImpersonationDisabled &&
-		mayAuthenticate(target, now) && !target.Locked()
+		s.mayAuthenticate(ctx, &s.db.Conn, target, now) && !target.Locked()
 	if err != nil && !isKind(err, directory.KindNotFound) {
 		return nil, false, err
 	}

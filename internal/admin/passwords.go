@@ -361,7 +361,7 @@ func (s *Service) ForgotPassword(ctx context.Context, orgID, login string, c Cli
 	if err != nil {
 		return err
 	}
-	if !mayAuthenticate(u, s.now()) || u.Locked() || u.Email == "" {
+	if !s.mayAuthenticate(ctx, &s.db.Conn, u, s.now()) || u.Locked() || u.Email == "" {
 		return nil
 	}
 	return s.inTx(ctx, func(tx *store.Tx) error {
@@ -416,7 +416,7 @@ func (s *Service) resetLink(ctx context.Context, c *store.Conn, secret string) (
 		return nil, nil, nil, errBadLink
 	}
 	u, err := c.User(ctx, l.OrgID, l.UserID)
-	if err != nil || !mayAuthenticate(u, now) || u.Locked() {
+	if err != nil || !s.mayAuthenticate(ctx, c, u, now) || u.Locked() {
 		return nil, nil, nil, errBadLink
 	}
 	org, err := c.Organization(ctx, l.OrgID)

@@ -10,8 +10,8 @@ import (
 // SecurityPolicy returns the organization's sign-in and credential policy.
 // Anyone signed in may read it: it says which password rules apply to them.
 func (s *Service) SecurityPolicy(ctx context.Context, a *Actor) (directory.SecurityPolicy, error) {
-	if a == nil || a.OrgID == "" {
-		return directory.SecurityPolicy{}, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return directory.SecurityPolicy{}, err
 	}
 	org, err := s.db.Organization(ctx, a.OrgID)
 	if err != nil {

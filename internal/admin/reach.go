@@ -99,8 +99,8 @@ func assignmentVia(g *directory.ResourceGrant) ReachVia {
 // themself; asking about someone else takes users.view and a user the
 // actor may see. self reports which it was.
 func (s *Service) askAbout(ctx context.Context, a *Actor, userID string) (u *directory.User, self bool, err error) {
-	if a == nil || a.OrgID == "" {
-		return nil, false, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return nil, false, err
 	}
 	if userID != "" && userID == a.UserID {
 		u, err = s.db.User(ctx, a.OrgID, userID)
@@ -123,8 +123,8 @@ func (s *Service) askAbout(ctx context.Context, a *Actor, userID string) (u *dir
 // and a resource in the actor's scope (KindNotFound otherwise). Missing
 // parameters and unknown permissions are KindInvalid.
 func (s *Service) Check(ctx context.Context, a *Actor, userID string, p directory.Permission, resourceID string) (*Decision, error) {
-	if a == nil || a.OrgID == "" {
-		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return nil, err
 	}
 	if userID == "" || userID != a.UserID {
 		if err := s.authorize(a, "users.view"); err != nil {

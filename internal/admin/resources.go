@@ -31,8 +31,8 @@ const MaxExternalIDLen = 100
 // authorizeAny is authorize for operations that any one of several
 // permissions allows.
 func (s *Service) authorizeAny(a *Actor, ps ...directory.Permission) error {
-	if a == nil || a.OrgID == "" {
-		return directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return err
 	}
 	names := make([]string, len(ps))
 	for i, p := range ps {

@@ -137,16 +137,16 @@ func (s *Service) manageRoles(a *Actor) error {
 // Roles lists the organization's roles, highest level first. Every
 // signed-in actor may read them.
 func (s *Service) Roles(ctx context.Context, a *Actor) ([]*directory.Role, error) {
-	if a == nil || a.OrgID == "" {
-		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return nil, err
 	}
 	return s.db.Roles(ctx, a.OrgID)
 }
 
 // Role returns one role.
 func (s *Service) Role(ctx context.Context, a *Actor, id string) (*directory.Role, error) {
-	if a == nil || a.OrgID == "" {
-		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return nil, err
 	}
 	return s.db.Role(ctx, a.OrgID, id)
 }

@@ -143,6 +143,27 @@ func (a *Actor) Can(p directory.Permission) bool {
 	return a.Role.Key == directory.OwnerRoleKey || a.Role.Has(p)
 }
 
+// signedIn refuses an absent actor (KindUnauthorized) and one whose session
+// must still clear a gate (KindForbidden).
+func signedIn(a *Actor) error {
+	if a == nil || a.OrgID == "" {
+		return directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	}
+	if a.gated {
+		return directory.Errorf(directory.KindForbidden, "finish signing in first")
+	}
+	return nil
+}
+
+// signedInUser is signedIn for operations on the actor's own user, which
+// the command-line operator does not have.
+func signedInUser(a *Actor) error {
+	if a == nil || a.UserID == "" {
+		return directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	}
+	return signedIn(a)
+}
+
 // authorize is the one place that decides whether an actor may use a
 // permission. It answers a KindForbidden error naming the permission.
 func (s *Service) authorize(a *Actor, p directory.Permission) error {

@@ -55,7 +55,7 @@ func (s *Service) ResolveSession(ctx context.Context, secret string, c Client) (
 	}
 	now := s.now()
 	u, err := s.db.User(ctx, sess.OrgID, sess.UserID)
-	if err != nil || s.sessionLapsed(org, sess, now) || !mayAuthenticate(u, now) || u.Locked() {
+	if err != nil || s.sessionLapsed(org, sess, now) || !s.mayAuthenticate(ctx, &s.db.Conn, u, now) || u.Locked() {
 		_, _ = s.db.DeleteSession(ctx, sess.OrgID, sess.ID)
 		return nil, errNoSession
 	}
@@ -237,8 +237,8 @@ type SessionView struct {
 
 // MySessions lists the signed-in user's sessions, marking the current one.
 func (s *Service) MySessions(ctx context.Context, a *Actor) ([]*SessionView, error) {
-	if a == nil || a.UserID == "" {
-		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedInUser(a); err != nil {
+		return nil, err
 	}
 	self := a.UserID
 	if a.ImpersonatorID != "" {
@@ -270,8 +270,8 @@ func (s *Service) sessionViews(ctx context.Context, orgID, userID, current strin
 // EndMySession ends one of the actor's own sessions. Another user's
 // session is KindNotFound.
 func (s *Service) EndMySession(ctx context.Context, a *Actor, id string) error {
-	if a == nil || a.UserID == "" {
-		return directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedInUser(a); err != nil {
+		return err
 	}
 	if a.ImpersonatorID != "" {
 		return directory.Errorf(directory.KindForbidden, "sessions cannot be ended while emulating another user")
@@ -324,8 +324,8 @@ func (s *Service) EndUserSessions(ctx context.Context, a *Actor, userID string) 
 // EndMyOtherSessions ends every session of the signed-in user but the
 // current one ("sign out everywhere else") and returns how many it ended.
 func (s *Service) EndMyOtherSessions(ctx context.Context, a *Actor) (int, error) {
-	if a == nil || a.UserID == "" {
-		return 0, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedInUser(a); err != nil {
+		return 0, err
 	}
 	if a.ImpersonatorID != "" {
 		return 0, directory.Errorf(directory.KindForbidden, "sessions cannot be ended while emulating another user")

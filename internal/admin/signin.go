@@ -65,9 +65,8 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SessionStart, er
 			return nil, err
 		}
 	}
-	if u == nil || !mayAuthenticate(u, now) {
-		s.hasher.DummyVerify(in.Password)
-		s.shadowAttempt(ctx, org.ID)
+	if u == nil || !s.mayAuthenticate(ctx, &s.db.Conn, u, now) {
+		s.shadowAttempt(ctx, org.ID, in.Password)
 		return nil, ErrSignIn
 	}
 	var hash string
@@ -110,18 +109,39 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SessionStart, er
 }
 
 // mayAuthenticate reports whether u may use any credential at all: an
-// active user, outside the recycle bin, whose account has not expired and
-// has not lost every grant. Locked accounts are refused by attempt, so
-// that a lock that lapses by itself can lift.
-func mayAuthenticate(u *directory.User, now time.Time) bool {
-	return u.Status == directory.StatusActive && !u.Deleted() && u.HasPassword && !u.Expired(now)
+// active user, outside the recycle bin, with a password, whose account has
+// not expired and who has not lost every grant. Locked accounts are
+// refused by attempt, so that a lock that lapses by itself can lift. A
+// failure to read the grants refuses.
+func (s *Service) mayAuthenticate(ctx context.Context, c *store.Conn, u *directory.User, now time.Time) bool {
+	if u.Status != directory.StatusActive || u.Deleted() || !u.HasPassword || u.AccountExpired(now) {
+		return false
+	}
+	if err := s.markAccessEnds(ctx, c, u.OrgID, u); err != nil {
+		s.log.ErrorContext(ctx, "cannot read a user's grants", "user_id", u.ID, "error", err)
+		return false
+	}
+	return !u.Expired(now)
 }
 
-// shadowAttempt runs the statements a real attempt runs, against no row, so
-// that an unknown account costs the same round trips as a known one.
-func (s *Service) shadowAttempt(ctx context.Context, orgID string) {
+// shadowAttempt runs the statements and the hash a real attempt runs,
+// against no row, so that an account that does not exist (or may not sign
+// in) costs what a known one costs and timing does not tell them apart.
+func (s *Service) shadowAttempt(ctx context.Context, orgID, password string) {
+	_, _ = s.db.GrantEnds(ctx, orgID, []string{""})
 	_, _ = s.db.ClaimAttempt(ctx, orgID, "", 0)
-	_, _ = s.db.LockIfExhausted(ctx, orgID, "", 1<<30, 0, "")
+	s.shadowCheck(ctx, orgID, password)
+}
+
+// shadowCheck stands for a credential check and the failure that follows
+// it: the hash read, one password hash spent, the lock statement.
+func (s *Service) shadowCheck(ctx context.Context, orgID, password string) {
+	_, _ = s.db.PasswordHash(ctx, orgID, "")
+	s.hasher.DummyVerify(password)
+	_ = s.inTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.LockIfExhausted(ctx, orgID, "", 1<<30, 0, "")
+		return err
+	})
 }
 
 // attempt runs check, a credential check for u, under the lockout rule:
@@ -154,8 +174,7 @@ func (s *Service) attempt(ctx context.Context, org *directory.Organization, u *d
 		return false, err
 	}
 	if !claimed {
-		s.hasher.DummyVerify("")
-		_, _ = s.db.LockIfExhausted(ctx, org.ID, "", 1<<30, 0, "")
+		s.shadowCheck(ctx, org.ID, "")
 		return false, nil
 	}
 	ok, err := check()
@@ -163,7 +182,10 @@ func (s *Service) attempt(ctx context.Context, org *directory.Organization, u *d
 		return false, err
 	}
 	if ok {
-		return true, s.db.ClearAttempts(ctx, org.ID, u.ID)
+		// Parallel failures may have locked the account while this check
+		// ran: the lock wins, and the right credential counts for nothing.
+		cleared, err := s.db.ClearAttempts(ctx, org.ID, u.ID)
+		return cleared, err
 	}
 	err = s.inTx(ctx, func(tx *store.Tx) error {
 		locked, err := tx.LockIfExhausted(ctx, org.ID, u.ID, p.LockoutThreshold, now.UnixMicro(), lockReasonFailures)
@@ -279,7 +301,7 @@ func (s *Service) SecondFactor(ctx context.Context, secret, code string, c Clien
 		return nil, ErrSignIn
 	}
 	now := s.now()
-	if !mayAuthenticate(u, now) || u.MFAEnrolledAt.IsZero() || s.sessionLapsed(org, sess, now) {
+	if !s.mayAuthenticate(ctx, &s.db.Conn, u, now) || u.MFAEnrolledAt.IsZero() || s.sessionLapsed(org, sess, now) {
 		_, _ = s.db.DeleteSession(ctx, sess.OrgID, sess.ID)
 		return nil, ErrSignIn
 	}

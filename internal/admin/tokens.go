@@ -95,8 +95,8 @@ type TokenInput struct {
 // themselves; making one for another user takes settings.manage (and the
 // operator may make one for anyone active).
 func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*directory.Token, string, error) {
-	if a == nil || a.OrgID == "" {
-		return nil, "", directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return nil, "", err
 	}
 	if err := notImpersonating(a, "API tokens"); err != nil {
 		return nil, "", err
@@ -158,8 +158,8 @@ func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*di
 // Tokens lists API tokens: for an actor with settings.manage, the tokens of
 // every user they may see; for others, their own.
 func (s *Service) Tokens(ctx context.Context, a *Actor) ([]*directory.Token, error) {
-	if a == nil || a.OrgID == "" {
-		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return nil, err
 	}
 	if !a.Can("settings.manage") {
 		return s.db.Tokens(ctx, a.OrgID, a.UserID)
@@ -193,8 +193,8 @@ func (s *Service) Tokens(ctx context.Context, a *Actor) ([]*directory.Token, err
 // a user the actor may manage. Tokens of users the actor may not see are
 // KindNotFound; of users they see but may not manage, KindForbidden.
 func (s *Service) RevokeToken(ctx context.Context, a *Actor, id string) (*directory.Token, error) {
-	if a == nil || a.OrgID == "" {
-		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedIn(a); err != nil {
+		return nil, err
 	}
 	var out *directory.Token
 	err := s.inTx(ctx, func(tx *store.Tx) error {
@@ -234,8 +234,8 @@ func (s *Service) RevokeToken(ctx context.Context, a *Actor, id string) (*direct
 
 // Me returns the actor's own user record.
 func (s *Service) Me(ctx context.Context, a *Actor) (*directory.User, error) {
-	if a == nil || a.UserID == "" {
-		return nil, directory.Errorf(directory.KindUnauthorized, "sign in or send an API token")
+	if err := signedInUser(a); err != nil {
+		return nil, err
 	}
 	u, err := s.db.User(ctx, a.OrgID, a.UserID)
 	if err != nil {

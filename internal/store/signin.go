@@ -39,10 +39,15 @@ func (db *DB) ClaimAttempt(ctx context.Context, orgID, userID string, threshold 
 }
 
 // ClearAttempts sets a user's failure count back to zero after a credential
-// was right.
-func (c *Conn) ClearAttempts(ctx context.Context, orgID, userID string) error {
-	_, err := c.exec(ctx, `UPDATE users SET failed_attempts = 0 WHERE org_id = ? AND id = ? AND failed_attempts <> 0`, orgID, userID)
-	return err
+// was right, and reports false, changing nothing, when the account was
+// locked meanwhile.
+func (c *Conn) ClearAttempts(ctx context.Context, orgID, userID string) (bool, error) {
+	res, err := c.exec(ctx, `UPDATE users SET failed_attempts = 0 WHERE org_id = ? AND id = ? AND locked_at = 0`, orgID, userID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // LockIfExhausted locks the account when its failure count has reached
