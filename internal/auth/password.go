@@ -1,7 +1,8 @@
 // Package auth holds Roster's credential primitives: password hashing with
-// argon2id and the generation and hashing of API token secrets. It keeps no
-// package-level mutable state; callers construct what they need and pass it
-// along.
+// argon2id and the verification of imported hashes, the password policy and
+// its blocklist, TOTP codes, recovery codes, and the generation and hashing
+// of token, session and link secrets. It keeps no package-level mutable
+// state; callers construct what they need and pass it along.
 package auth
 
 import (
