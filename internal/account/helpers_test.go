@@ -104,7 +104,8 @@ func newFixtureWith(t *testing.T, e *storetest.Engine, o options) *fixture {
 	clock := &testClock{now: time.Date(2030, time.March, 14, 9, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.DiscardHandler)
 	svc := admin.New(e.DB, admin.Options{Hasher: hasher, Clock: clock.Now, Logger: log,
-		BaseURL: "http://roster.test", ForgotPasswordTime: 30 * time.Millisecond})
+		BaseURL: "http://roster.test", ForgotPasswordTime: 30 * time.Millisecond,
+		FailedSignInTime: 80 * time.Millisecond})
 	org, err := svc.CreateOrganization(ctx, "t-"+randHex(6), "Test "+t.Name())
 	if err != nil {
 		t.Fatalf("CreateOrganization: %v", err)

@@ -68,7 +68,7 @@ func (c *clock) Advance(d time.Duration) {
 // newService returns a service on e's database with its own fake clock.
 func newService(e *storetest.Engine) (*admin.Service, *clock) {
 	c := &clock{now: startTime}
-	svc := admin.New(e.DB, admin.Options{Hasher: hasher, Clock: c.Now, Logger: slog.New(slog.DiscardHandler)})
+	svc := admin.New(e.DB, admin.Options{Hasher: hasher, Clock: c.Now, FailedSignInTime: time.Microsecond, Logger: slog.New(slog.DiscardHandler)})
 	return svc, c
 }
 

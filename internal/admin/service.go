@@ -47,6 +47,11 @@ type Options struct {
 	// whether or not the account exists, so that its timing tells nothing.
 	// Defaults to 400 ms.
 	ForgotPasswordTime time.Duration
+	// FailedSignInTime is the least time a refused sign-in (or second
+	// factor) takes, so that its timing tells nothing about the account.
+	// It should exceed the time of a password hash with room to spare.
+	// Defaults to 300 ms.
+	FailedSignInTime time.Duration
 	// Logger receives operational messages. Defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -59,6 +64,7 @@ type Service struct {
 	blocklist *auth.Blocklist
 	baseURL   string
 	forgotFor time.Duration
+	failFor   time.Duration
 	logLinks  bool
 	log       *slog.Logger
 }
@@ -77,8 +83,11 @@ func New(db *store.DB, o Options) *Service {
 	if o.ForgotPasswordTime <= 0 {
 		o.ForgotPasswordTime = 400 * time.Millisecond
 	}
+	if o.FailedSignInTime <= 0 {
+		o.FailedSignInTime = 300 * time.Millisecond
+	}
 	return &Service{db: db, clock: o.Clock, hasher: o.Hasher, blocklist: o.Blocklist,
-		baseURL: strings.TrimRight(o.BaseURL, "/"), forgotFor: o.ForgotPasswordTime, logLinks: o.LogLinks, log: o.Logger}
+		baseURL: strings.TrimRight(o.BaseURL, "/"), forgotFor: o.ForgotPasswordTime, failFor: o.FailedSignInTime, logLinks: o.LogLinks, log: o.Logger}
 }
 
 // now returns the current time in UTC at the microsecond precision the

@@ -137,7 +137,7 @@ func newSignin(t *testing.T, e *storetest.Engine) *signinFixture {
 	f := setup(t, e)
 	ch := newCountingHasher(hasher)
 	f.svc = admin.New(e.DB, admin.Options{Hasher: ch, Clock: f.clock.Now, BaseURL: signinBaseURL,
-		ForgotPasswordTime: time.Microsecond, Logger: slog.New(slog.DiscardHandler)})
+		ForgotPasswordTime: time.Microsecond, FailedSignInTime: time.Microsecond, Logger: slog.New(slog.DiscardHandler)})
 	return &signinFixture{fixture: f, e: e, hasher: ch, secrets: map[string]string{}}
 }
 

@@ -95,7 +95,7 @@ func newFixture(t *testing.T, e *storetest.Engine) *fixture {
 	ctx := context.Background()
 	clock := &testClock{now: clockStart}
 	log := slog.New(slog.DiscardHandler)
-	svc := admin.New(e.DB, admin.Options{Hasher: hasher, Clock: clock.Now, Logger: log})
+	svc := admin.New(e.DB, admin.Options{Hasher: hasher, Clock: clock.Now, FailedSignInTime: time.Microsecond, Logger: log})
 	api := rest.New(svc, rest.Options{Version: "test", Logger: log})
 	srv := server.New(config.Default(), server.Deps{Logger: log, Ready: svc.Ready, API: api})
 	f := &fixture{t: t, e: e, clock: clock, svc: svc, handler: srv.Handler()}
