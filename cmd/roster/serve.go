@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/spf13/cobra"
 
 	"roster/internal/account"
 	"roster/internal/directory"
+	"roster/internal/mail"
 	"roster/internal/rest"
 	"roster/internal/server"
 )
@@ -56,6 +58,26 @@ func (a *app) serve(ctx context.Context, started func(*server.Server)) error {
 	if link != "" {
 		a.log.Info("no users yet: open this link within an hour to create the first owner (or run roster admin create)",
 			"org", home.Slug, "setup_link", link)
+	}
+	// The outbox worker delivers mail while the server runs. It is stopped,
+	// and its message in flight recorded, before the database closes (the
+	// deferred Close above runs after this one).
+	if a.cfg.SMTPURL != "" {
+		sender, err := mail.NewSMTP(a.cfg.SMTPURL, mail.SMTPOptions{From: a.cfg.MailFrom})
+		if err != nil {
+			return fmt.Errorf("--smtp-url (ROSTER_SMTP_URL): %w", err)
+		}
+		worker := mail.NewWorker(db, sender, mail.WorkerOptions{Logger: a.log})
+		workerCtx, stopWorker := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { worker.Run(workerCtx) })
+		defer func() {
+			stopWorker()
+			wg.Wait()
+		}()
+		a.log.Info("delivering mail", "smtp", sender.String(), "worker", worker.Name())
+	} else {
+		a.log.Info("no SMTP server configured (--smtp-url): mail stays in the outbox and links are logged")
 	}
 	api := rest.New(svc, rest.Options{Version: version, MaxBodyBytes: a.cfg.MaxBodyBytes, Logger: a.log})
 	pages := account.New(account.Options{Service: svc, DefaultOrgID: home.ID, BaseURL: a.cfg.BaseURL, Logger: a.log})

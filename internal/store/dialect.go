@@ -74,6 +74,17 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// skipLocked is the clause that locks the rows a subquery picks and skips
+// rows another transaction holds, so that workers claiming jobs together
+// each get different rows. SQLite needs none: a write transaction holds
+// the whole database.
+func (d dialect) skipLocked() string {
+	if d.engine == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // uniqueViolation reports whether err breaks a unique index and, if so, a
 // text naming the index or its columns, for the caller to tell which.
 func (d dialect) uniqueViolation(err error) (string, bool) {
