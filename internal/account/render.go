@@ -27,7 +27,7 @@ var stylesheet []byte
 // rendered inside "layout".
 var pageNames = []string{
 	"login", "second_factor", "grant", "account", "password", "mfa", "codes", "question",
-	"forgot", "forgot_sent", "reset", "setup", "emulate", "error",
+	"forgot", "forgot_sent", "reset", "setup", "emulate", "error", "invite",
 }
 
 // pages holds one parsed template set per page.
@@ -328,7 +328,7 @@ func messageOf(err error) string {
 
 // redact hides the secret of link paths in log lines.
 func redact(path string) string {
-	for _, p := range []string{"/reset/", "/setup/"} {
+	for _, p := range []string{"/reset/", "/setup/", "/invite/"} {
 		if strings.HasPrefix(path, p) {
 			return p + "[redacted]"
 		}

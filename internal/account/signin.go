@@ -19,6 +19,7 @@ const signInRefused = "The user name or password is not right. Check them and tr
 var loginNotices = map[string]string{
 	"signed-out": "You have signed out.",
 	"reset":      "Your new password is set. Sign in with it.",
+	"invite":     "Your password is set and your account is ready. Sign in with it.",
 }
 
 // loginData is what the sign-in form shows.

@@ -31,7 +31,8 @@ var auditCases = []auditCase{
 			in.Phone = "555-0100"
 			return func() (string, error) { u, err := f.svc.CreateUser(f.ctx, a, in); return id(u, err) }
 		},
-		fields: []string{"email", "first_name", "last_name", "license", "phone", "status", "username"}},
+		fields: []string{"email", "first_name", "last_name", "license", "phone", "status", "username",
+			"invitation", "invitation.sent_to", "invitation.expires_at"}},
 	{action: "user.update", targetType: "user",
 		prepare: func(f *fixture, a *admin.Actor) func() (string, error) {
 			u := f.createUser(nil)
@@ -56,8 +57,15 @@ var auditCases = []auditCase{
 			u := f.createUser(nil)
 			return func() (string, error) { u, err := f.svc.Disable(f.ctx, a, u.ID, 0); return id(u, err) }
 		},
-		fields:  []string{"status"},
-		changes: []directory.Change{{Field: "status", Before: "pending", After: "inactive"}}},
+		fields: []string{"status", "invitation"},
+		changes: []directory.Change{{Field: "status", Before: "pending", After: "inactive"},
+			{Field: "invitation", Before: "sent", After: "void"}}},
+	{action: "invitation.resend", targetType: "user",
+		prepare: func(f *fixture, a *admin.Actor) func() (string, error) {
+			u := f.createUser(nil)
+			return func() (string, error) { u, err := f.svc.ResendInvitation(f.ctx, a, u.ID); return id(u, err) }
+		},
+		fields: []string{"invitation.sent_to", "invitation.expires_at", "invitation.voided_links"}},
 	{action: "user.enable", targetType: "user",
 		prepare: func(f *fixture, a *admin.Actor) func() (string, error) {
 			u := f.arrange(f.activeUser(nil), func(u *directory.User) { u.Status = directory.StatusInactive })
@@ -80,7 +88,7 @@ var auditCases = []auditCase{
 			u := f.createUser(nil)
 			return func() (string, error) { u, err := f.svc.Delete(f.ctx, a, u.ID, 0); return id(u, err) }
 		},
-		fields: []string{"deleted_at"}},
+		fields: []string{"deleted_at", "invitation"}},
 	{action: "user.restore", targetType: "user",
 		prepare: func(f *fixture, a *admin.Actor) func() (string, error) {
 			u := f.arrange(f.createUser(nil), func(u *directory.User) { u.DeletedAt = f.clock.Now() })

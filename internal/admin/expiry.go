@@ -7,10 +7,20 @@ import (
 	"roster/internal/store"
 )
 
-// markAccessEnds fills in the AccessEndsAt of users from their grants, so
-// that User.Expired also counts a user whose every grant has ended. Every
-// use case that hands users to a front-end calls it, for one user or a page.
+// markAccessEnds fills in what a user handed to a front-end carries beyond
+// its row: AccessEndsAt (markGrantEnds) and the state of their invitation.
+// Every use case that hands users to a front-end calls it, for one user or
+// a page.
 func (s *Service) markAccessEnds(ctx context.Context, c *store.Conn, orgID string, users ...*directory.User) error {
+	if err := s.markGrantEnds(ctx, c, orgID, users...); err != nil {
+		return err
+	}
+	return s.markInvitations(ctx, c, orgID, users...)
+}
+
+// markGrantEnds fills in the AccessEndsAt of users from their grants, so
+// that User.Expired also counts a user whose every grant has ended.
+func (s *Service) markGrantEnds(ctx context.Context, c *store.Conn, orgID string, users ...*directory.User) error {
 	ids := make([]string, 0, len(users))
 	for _, u := range users {
 		if u != nil {

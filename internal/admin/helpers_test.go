@@ -225,6 +225,13 @@ func (f *fixture) get(orgID, id string) *directory.User {
 	if u.CustomFields, err = f.db.FieldValues(f.ctx, id); err != nil {
 		f.t.Fatalf("FieldValues: %v", err)
 	}
+	// The invitation state is worked out from the links, as the service
+	// does for every user it returns.
+	newest, err := f.db.NewestInvitations(f.ctx, orgID, []string{id})
+	if err != nil {
+		f.t.Fatalf("NewestInvitations: %v", err)
+	}
+	u.Invitation = directory.InvitationOf(u, newest[id], f.clock.Now())
 	return u
 }
 

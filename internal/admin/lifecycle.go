@@ -13,7 +13,7 @@ import (
 // stateChange loads a user, lets change decide the new state, saves it and
 // records the audit event.
 func (s *Service) stateChange(ctx context.Context, a *Actor, perm directory.Permission, action, id string, expectVersion int64,
-	change func(u *directory.User) error, after func(tx *store.Tx, u *directory.User) error) (*directory.User, error) {
+	change func(u *directory.User) error, after func(tx *store.Tx, u *directory.User) ([]directory.Change, error)) (*directory.User, error) {
 	if err := s.authorize(a, perm); err != nil {
 		return nil, err
 	}
@@ -34,13 +34,14 @@ func (s *Service) stateChange(ctx context.Context, a *Actor, perm directory.Perm
 		if err := tx.UpdateUserState(ctx, u, u.Version); err != nil {
 			return err
 		}
+		var extra []directory.Change
 		if after != nil {
-			if err := after(tx, u); err != nil {
+			if extra, err = after(tx, u); err != nil {
 				return err
 			}
 		}
 		out = u
-		return s.record(ctx, tx, a, action, "user", u.ID, u.Name(), diff(before, userSnapshot(u)))
+		return s.record(ctx, tx, a, action, "user", u.ID, u.Name(), append(diff(before, userSnapshot(u)), extra...))
 	})
 	if err != nil {
 		return nil, err
@@ -73,8 +74,12 @@ func (s *Service) Disable(ctx context.Context, a *Actor, id string, expectVersio
 		}
 		u.Status = directory.StatusInactive
 		return nil
-	}, func(tx *store.Tx, u *directory.User) error {
-		return s.endAccess(ctx, tx, a.OrgID, u.ID, "")
+	}, func(tx *store.Tx, u *directory.User) ([]directory.Change, error) {
+		voided, err := s.voidInvitation(ctx, tx, u)
+		if err != nil {
+			return nil, err
+		}
+		return voided, s.endAccess(ctx, tx, a.OrgID, u.ID, "")
 	})
 }
 
@@ -158,8 +163,12 @@ func (s *Service) Delete(ctx context.Context, a *Actor, id string, expectVersion
 		}
 		u.DeletedAt = s.now()
 		return nil
-	}, func(tx *store.Tx, u *directory.User) error {
-		return s.endAccess(ctx, tx, a.OrgID, u.ID, "")
+	}, func(tx *store.Tx, u *directory.User) ([]directory.Change, error) {
+		voided, err := s.voidInvitation(ctx, tx, u)
+		if err != nil {
+			return nil, err
+		}
+		return voided, s.endAccess(ctx, tx, a.OrgID, u.ID, "")
 	})
 }
 
@@ -195,12 +204,12 @@ func (s *Service) Restore(ctx context.Context, a *Actor, id string, expectVersio
 		}
 		u.DeletedAt = time.Time{}
 		return nil
-	}, func(tx *store.Tx, u *directory.User) error {
+	}, func(tx *store.Tx, u *directory.User) ([]directory.Change, error) {
 		if u.License != directory.LicensePremium {
-			return nil
+			return nil, nil
 		}
 		// The bin freed the user's seat; out of it, they count again.
-		return s.checkPremiumSeat(ctx, tx, a.OrgID, 1)
+		return nil, s.checkPremiumSeat(ctx, tx, a.OrgID, 1)
 	})
 }
 

@@ -16,6 +16,13 @@ const (
 	noticePasswordChanged = "password_changed"
 	noticeLocked          = "account_locked"
 	noticeMFAReset        = "mfa_reset"
+	// noticeInvitation carries an invitation link to a new user;
+	// noticeInvitationExpired a fresh one to the administrator who invited
+	// someone whose invitation ran out unused; noticeWelcome greets a user
+	// who accepted their invitation.
+	noticeInvitation        = "invitation"
+	noticeInvitationExpired = "invitation_expired"
+	noticeWelcome           = "welcome"
 )
 
 // notify puts a mail about u's credentials in the outbox, in tx, so that it
@@ -65,6 +72,21 @@ func noticeText(org *directory.Organization, u *directory.User, kind string, dat
 		subject = "Your " + org.Name + " two-step sign-in was reset"
 		fmt.Fprintf(&b, "An administrator reset the two-step sign-in (authenticator app and recovery codes) of your %s account (%s).\n\n", org.Name, u.Username)
 		b.WriteString("If MFA is required of you, you will set up an authenticator again at your next sign-in.\n")
+	case noticeInvitation:
+		subject = "You are invited to " + org.Name
+		fmt.Fprintf(&b, "%s added you to %s, with the user name %s.\n\n", data["inviter"], org.Name, u.Username)
+		fmt.Fprintf(&b, "Open this link within %s hours to choose your password and start:\n\n%s\n\n", data["hours"], data["link"])
+		b.WriteString("You can open it as often as you need until you have set your password. " +
+			"If you were not expecting this invitation, ignore this mail.\n")
+	case noticeInvitationExpired:
+		// u is the administrator who sent the invitation.
+		subject = "An invitation to " + org.Name + " expired unused"
+		fmt.Fprintf(&b, "The invitation you sent to %s (%s) expired before it was accepted.\n\n", data["invitee"], data["invitee_email"])
+		fmt.Fprintf(&b, "This fresh link works for %s hours; forward it to them or send a new invitation from the user's page:\n\n%s\n", data["hours"], data["link"])
+	case noticeWelcome:
+		subject = "Welcome to " + org.Name
+		fmt.Fprintf(&b, "Your %s account (%s) is ready: you accepted your invitation and set your password.\n\n", org.Name, u.Username)
+		fmt.Fprintf(&b, "Sign in at %s with your user name or this email address.\n", data["login"])
 	}
 	fmt.Fprintf(&b, "\n-- \n%s\n", org.Name)
 	return subject, b.String()

@@ -182,6 +182,10 @@ func (s *Service) SetPasswordByOperator(ctx context.Context, orgID, login, passw
 			return err
 		}
 		before := u.Status
+		voided, err := s.voidInvitation(ctx, tx, u)
+		if err != nil {
+			return err
+		}
 		if err := s.setPassword(ctx, tx, u, password, false, ""); err != nil {
 			return err
 		}
@@ -189,6 +193,7 @@ func (s *Service) SetPasswordByOperator(ctx context.Context, orgID, login, passw
 		if before != u.Status {
 			changes = append(changes, directory.Change{Field: "status", Before: string(before), After: string(u.Status)})
 		}
+		changes = append(changes, voided...)
 		out = u
 		return s.record(ctx, tx, a, "user.set_password", "user", u.ID, u.Name(), changes)
 	})

@@ -284,6 +284,7 @@ func TestSetPasswordByOperator(t *testing.T) {
 		want := []directory.Change{
 			{Field: "password", Before: "(hidden)", After: "(changed)"},
 			{Field: "status", Before: "pending", After: "active"},
+			{Field: "invitation", Before: "sent", After: "void"},
 		}
 		if diff := cmp.Diff(want, ev.Changes); diff != "" {
 			t.Errorf("changes (-want +got):\n%s", diff)

@@ -291,6 +291,10 @@ func (s *Service) ResetPassword(ctx context.Context, a *Actor, userID string, in
 			return err
 		}
 		before := userSnapshot(u)
+		voided, err := s.voidInvitation(ctx, tx, u)
+		if err != nil {
+			return err
+		}
 		if err := s.setPassword(ctx, tx, u, in.Password, mustChange, ""); err != nil {
 			return err
 		}
@@ -299,6 +303,7 @@ func (s *Service) ResetPassword(ctx context.Context, a *Actor, userID string, in
 		}
 		changes := append([]directory.Change{{Field: "method", After: in.Method}, {Field: "password", Before: "(hidden)", After: "(changed)"}},
 			diff(before, userSnapshot(u))...)
+		changes = append(changes, voided...)
 		return s.record(ctx, tx, a, "user.reset_password", "user", u.ID, u.Name(), changes)
 	})
 	if err != nil {

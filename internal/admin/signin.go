@@ -130,7 +130,7 @@ func (s *Service) mayAuthenticate(ctx context.Context, c *store.Conn, u *directo
 	if u.Status != directory.StatusActive || u.Deleted() || !u.HasPassword || u.AccountExpired(now) {
 		return false
 	}
-	if err := s.markAccessEnds(ctx, c, u.OrgID, u); err != nil {
+	if err := s.markGrantEnds(ctx, c, u.OrgID, u); err != nil {
 		s.log.ErrorContext(ctx, "cannot read a user's grants", "user_id", u.ID, "error", err)
 		return false
 	}

@@ -54,6 +54,9 @@ func (s *Service) checkUserFilter(ctx context.Context, a *Actor, f *store.UserFi
 			break
 		}
 	}
+	if f.Invitation != "" && !directory.ValidInvitationFilter(f.Invitation) {
+		v.Add("invitation", "must be sent, expired or never")
+	}
 	if f.License != "" && !f.License.Valid() {
 		v.Add("license", "must be standard or premium")
 	}

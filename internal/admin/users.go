@@ -15,26 +15,48 @@ import (
 // values are keyed by the field's key.
 type UserInput struct {
 	directory.Profile
+	// Invite says whether to send the new user an invitation; nil = yes
+	// when they have an email and the actor holds users.invite.
+	Invite *bool
 }
 
-// CreateUser adds a pending user with the full profile. A missing username
-// is derived from the email or the name. Validation problems are KindInvalid
-// with a message per field; a taken username, email or external id is
-// KindConflict naming the user who holds it.
+// CreateUser adds a pending user with the full profile and, unless told
+// not to (see UserInput.Invite), mails them an invitation in the same
+// transaction. A missing username is derived from the email or the name.
+// Validation problems are KindInvalid with a message per field; a taken
+// username, email or external id is KindConflict naming the user who holds
+// it; asking for an invitation without users.invite is KindForbidden.
 func (s *Service) CreateUser(ctx context.Context, a *Actor, in *UserInput) (*directory.User, error) {
 	if err := s.authorize(a, "users.create"); err != nil {
 		return nil, err
 	}
+	invite, err := inviteOnCreate(a, &in.Profile, in.Invite)
+	if err != nil {
+		return nil, err
+	}
 	var out *directory.User
-	err := s.inTx(ctx, func(tx *store.Tx) error {
-		u, err := s.createUserTx(ctx, tx, a, in, "")
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		u, err := s.insertUserTx(ctx, tx, a, in, "")
+		if err != nil {
+			return err
+		}
 		out = u
-		return err
+		var sent []directory.Change
+		if invite {
+			org, err := tx.Organization(ctx, a.OrgID)
+			if err != nil {
+				return err
+			}
+			if sent, err = s.sendInvitation(ctx, tx, a, org, u); err != nil {
+				return err
+			}
+		}
+		return s.recordCreate(ctx, tx, a, u, sent...)
 	})
 	if err != nil {
 		return nil, s.explainDuplicate(ctx, a, err, &in.Profile)
 	}
-	return out, nil
+	return out, s.markInvitations(ctx, &s.db.Conn, a.OrgID, out)
 }
 
 // QuickAdd adds a pending user from a name and an email only; the username
@@ -59,6 +81,22 @@ func (s *Service) QuickAdd(ctx context.Context, a *Actor, firstName, lastName, e
 // of the operation, with extra changes (such as the access the operation
 // gives) after the profile's.
 func (s *Service) createUserTx(ctx context.Context, tx *store.Tx, a *Actor, in *UserInput, passwordHash string, extra ...directory.Change) (*directory.User, error) {
+	u, err := s.insertUserTx(ctx, tx, a, in, passwordHash)
+	if err != nil {
+		return nil, err
+	}
+	return u, s.recordCreate(ctx, tx, a, u, extra...)
+}
+
+// recordCreate records the user.create event of u, with extra changes
+// after the profile's.
+func (s *Service) recordCreate(ctx context.Context, tx *store.Tx, a *Actor, u *directory.User, extra ...directory.Change) error {
+	return s.record(ctx, tx, a, "user.create", "user", u.ID, u.Name(), append(created(userSnapshot(u)), extra...))
+}
+
+// insertUserTx validates and stores a new user inside tx, without an audit
+// event: the caller records the operation's one event.
+func (s *Service) insertUserTx(ctx context.Context, tx *store.Tx, a *Actor, in *UserInput, passwordHash string) (*directory.User, error) {
 	p := in.Profile
 	directory.NormalizeProfile(&p)
 	if p.Username == "" {
@@ -107,7 +145,7 @@ func (s *Service) createUserTx(ctx context.Context, tx *store.Tx, a *Actor, in *
 			u.CustomFields[k] = val
 		}
 	}
-	return u, s.record(ctx, tx, a, "user.create", "user", u.ID, u.Name(), append(created(userSnapshot(u)), extra...))
+	return u, nil
 }
 
 var usernameChars = regexp.MustCompile(`[^a-z0-9._-]+`)

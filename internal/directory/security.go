@@ -42,6 +42,8 @@ type SecurityPolicy struct {
 	ImpersonationMinutes int `json:"impersonation_minutes"`
 	// ResetLinkMinutes is how long a password reset link works.
 	ResetLinkMinutes int `json:"reset_link_minutes"`
+	// InvitationHours is how long an invitation link works.
+	InvitationHours int `json:"invitation_hours"`
 }
 
 // The policy defaults, after NIST SP 800-63B rev 4 where it speaks.
@@ -53,6 +55,7 @@ const (
 	DefaultPasswordMinLengthMFA = 8
 	DefaultImpersonationMinutes = 30
 	DefaultResetLinkMinutes     = 60
+	DefaultInvitationHours      = 24
 )
 
 // Defaults returns p with every unset duration and count at its default.
@@ -69,6 +72,7 @@ func (p SecurityPolicy) Defaults() SecurityPolicy {
 	set(&p.PasswordMinLengthMFA, DefaultPasswordMinLengthMFA)
 	set(&p.ImpersonationMinutes, DefaultImpersonationMinutes)
 	set(&p.ResetLinkMinutes, DefaultResetLinkMinutes)
+	set(&p.InvitationHours, DefaultInvitationHours)
 	if p.AutoUnlockMinutes < 0 {
 		p.AutoUnlockMinutes = 0
 	}
@@ -90,6 +94,7 @@ func (p SecurityPolicy) Validate(v *Validation) {
 	between("password_min_length_mfa", p.PasswordMinLengthMFA, 8, 256)
 	between("impersonation_minutes", p.ImpersonationMinutes, 5, 8*60)
 	between("reset_link_minutes", p.ResetLinkMinutes, 10, 24*60)
+	between("invitation_hours", p.InvitationHours, 1, 24*30)
 	if p.SessionIdleMinutes > p.SessionLifetimeHours*60 && p.SessionLifetimeHours > 0 {
 		v.Add("session_idle_minutes", "must not be longer than the session lifetime")
 	}
@@ -161,8 +166,9 @@ func (s *Session) Impersonating(now time.Time) bool {
 
 // Link purposes.
 const (
-	LinkReset = "reset"
-	LinkSetup = "setup"
+	LinkReset  = "reset"
+	LinkSetup  = "setup"
+	LinkInvite = "invite"
 )
 
 // Link is a single-use link sent to a person: a password reset, or the

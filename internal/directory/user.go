@@ -93,6 +93,9 @@ type User struct {
 	// one of them has an end; zero when one never ends or the user holds
 	// none. It is not a column: admin works it out from the grants.
 	AccessEndsAt time.Time
+	// Invitation is the state of the user's newest invitation, nil when
+	// there is nothing to show (see Invitation). Not a column either.
+	Invitation *Invitation
 }
 
 // Locked reports whether the account is locked.

@@ -80,6 +80,7 @@ func New(svc *admin.Service, o Options) *Handler {
 	h.registerRelationships(o.MaxBodyBytes)
 	h.registerResources(o.MaxBodyBytes)
 	h.registerCredentials(o.MaxBodyBytes)
+	h.registerInvitations(o.MaxBodyBytes)
 	return h
 }
 

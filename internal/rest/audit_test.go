@@ -147,6 +147,7 @@ func TestAuditLog(t *testing.T) {
 		if d := cmp.Diff([]directory.Change{
 			{Field: "password", Before: "(hidden)", After: "(changed)"},
 			{Field: "status", Before: "pending", After: "active"},
+			{Field: "invitation", Before: "sent", After: "void"},
 		}, setPw[0].Changes); d != "" {
 			t.Errorf("user.set_password changes (-want +got):\n%s", d)
 		}

@@ -111,6 +111,8 @@ func adminRoutes(t *testing.T) []route {
 		{"POST", "users/{id}/mfa/reset", nil, nil},
 		{"POST", "users/{id}/require-mfa", `{"required": true}`, nil},
 		{"PUT", "settings/security", defaultPolicyJSON, nil},
+		{"POST", "users/{id}/resend-invitation", nil, nil},
+		{"POST", "invitations/bulk", `{"emails": "bulk-invitee@example.org", "role_id": "{role_id}"}`, nil},
 	}
 }
 

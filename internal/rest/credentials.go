@@ -76,6 +76,7 @@ type SecurityPolicyJSON struct {
 	ImpersonationDisabled bool `json:"impersonation_disabled" doc:"Turn emulating users off"`
 	ImpersonationMinutes  int  `json:"impersonation_minutes" doc:"An emulation ends by itself after this many minutes (5–480)"`
 	ResetLinkMinutes      int  `json:"reset_link_minutes" doc:"How long a password reset link works, in minutes (10–1440)"`
+	InvitationHours       int  `json:"invitation_hours" doc:"How long an invitation link works, in hours (1–720)"`
 }
 
 type sessionsOutput = itemsOutput[*SessionJSON]

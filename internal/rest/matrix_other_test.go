@@ -14,6 +14,7 @@ func matrixRoutes(t *testing.T) []matrixRoute {
 	routes = append(routes, roleMatrix()...)
 	routes = append(routes, selfMatrix()...)
 	routes = append(routes, sharingMatrix()...)
+	routes = append(routes, invitationMatrix()...)
 	return routes
 }
 

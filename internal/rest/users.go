@@ -61,6 +61,7 @@ type UserJSON struct {
 	CreatedAt          time.Time         `json:"created_at"`
 	UpdatedAt          time.Time         `json:"updated_at"`
 	Version            int64             `json:"version" doc:"Changes on every write; the ETag carries it"`
+	Invitation         *InvitationJSON   `json:"invitation,omitempty" doc:"The state of the user's invitation: always present for pending users; for others only once they accepted one"`
 }
 
 func optString(s string) *string {
@@ -92,7 +93,7 @@ func userJSON(u *directory.User, now time.Time) *UserJSON {
 		MustChangePassword: u.MustChangePassword, PasswordChangedAt: optTime(u.PasswordChangedAt), MFARequired: u.MFARequired,
 		MFAEnrolled: !u.MFAEnrolledAt.IsZero(), HasSignedIn: u.HasSignedIn(), LastSignInAt: optTime(u.LastSignInAt),
 		Deleted: u.Deleted(), DeletedAt: optTime(u.DeletedAt), CustomFields: cf,
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version, Invitation: invitationJSON(u.Invitation),
 	}
 }
 
@@ -140,6 +141,8 @@ type UserCreateBody struct {
 	License      string         `json:"license,omitempty" enum:"standard,premium"`
 	ExpiresAt    *time.Time     `json:"expires_at,omitempty"`
 	CustomFields map[string]any `json:"custom_fields,omitempty"`
+	// SendInvitation is a pointer so that absent means the default.
+	SendInvitation *bool `json:"send_invitation,omitempty" doc:"Mail the new user an invitation link; default true when the user has an email and the caller holds users.invite"`
 }
 
 // UserPatchBody is the body of PATCH /users/{id}: absent (or null) fields
@@ -199,6 +202,7 @@ type userListInput struct {
 	LocationID     string `query:"location_id"`
 	SupervisorID   string `query:"supervisor_id"`
 	GroupID        string `query:"group_id" doc:"Members of this group"`
+	Invitation     string `query:"invitation" enum:"sent,expired,never," doc:"Pending users whose invitation works (sent), was sent but no longer works (expired), or was never sent (never)"`
 	License        string `query:"license" enum:"standard,premium,"`
 	Field          string `query:"field" doc:"A custom field key; with field_value, users holding that value"`
 	FieldValue     string `query:"field_value"`
@@ -236,7 +240,7 @@ func (h *Handler) registerUsers(maxBody int64) {
 				Username: b.Username, Email: b.Email, FirstName: b.FirstName, LastName: b.LastName,
 				DisplayName: b.DisplayName, Phone: b.Phone, JobTitle: b.JobTitle, Position: b.Position,
 				ExternalID: b.ExternalID, SupervisorID: b.SupervisorID, DepartmentID: b.DepartmentID,
-				LocationID: b.LocationID, License: directory.License(b.License), CustomFields: cf}}
+				LocationID: b.LocationID, License: directory.License(b.License), CustomFields: cf}, Invite: b.SendInvitation}
 			if b.Address != nil {
 				ui.Address = directory.Address(*b.Address)
 			}
@@ -401,6 +405,7 @@ func parseTimeParam(name, s string) (time.Time, *Problem) {
 func userFilter(in *userListInput) (store.UserFilter, *Problem) {
 	f := store.UserFilter{Q: strings.TrimSpace(in.Q), Deleted: in.Deleted, DepartmentID: in.DepartmentID,
 		LocationID: in.LocationID, SupervisorID: in.SupervisorID, GroupID: in.GroupID, License: directory.License(in.License),
+		Invitation: in.Invitation,
 		FieldValue: in.FieldValue, Sort: store.UserSort(in.Sort), Desc: in.Order == "desc", Limit: in.Limit}
 	if f.Sort == "" {
 		f.Sort = store.SortLastName

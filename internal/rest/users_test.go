@@ -59,6 +59,13 @@ func TestUserCreateGetPatch(t *testing.T) {
 				"remote": "true", "team": "blue"},
 			Version: 1,
 		}
+		// A new user with an email is invited at once.
+		if inv := created.Invitation; inv == nil || inv.State != "sent" || inv.SentAt == nil || inv.ExpiresAt == nil ||
+			inv.ExpiresAt.Sub(*inv.SentAt) != 24*time.Hour {
+			t.Errorf("invitation of the created user: %+v", inv)
+		} else {
+			want.Invitation = inv
+		}
 		if d := cmp.Diff(want, created, ignoreStamps); d != "" {
 			t.Errorf("created user (-want +got):\n%s", d)
 		}

@@ -69,6 +69,9 @@ type UserFilter struct {
 	LastSignInTo   time.Time
 	Now            time.Time // for the expired and at-vacation filters; zero = the current time
 	GroupID        string    // members of this group
+	// Invitation keeps the pending users in one invitation state:
+	// directory.InvitationSent, InvitationExpired or InvitationNever.
+	Invitation string
 	// Scope, when not nil, keeps only the users a scoped actor may see.
 	Scope *UserScope
 
@@ -92,7 +95,7 @@ type UserScope struct {
 
 // countable reports whether the total can come from the counters table.
 func (f *UserFilter) countable() bool {
-	return f.Scope == nil && f.GroupID == "" && f.Q == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
+	return f.Scope == nil && f.GroupID == "" && f.Invitation == "" && f.Q == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
 		f.LocationID == "" && f.SupervisorID == "" && f.License == "" && f.FieldID == "" &&
 		f.CreatedFrom.IsZero() && f.CreatedTo.IsZero() && f.LastSignInFrom.IsZero() && f.LastSignInTo.IsZero()
 }
@@ -102,7 +105,7 @@ func (f *UserFilter) countable() bool {
 // (and, see searchLead, one word to search for).
 func (f *UserFilter) wordSearchable() bool {
 	return f.Q != "" && f.Sort == SortLastName && !f.Deleted && len(f.Statuses) == 0 && f.Scope == nil &&
-		f.GroupID == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
+		f.GroupID == "" && f.Invitation == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
 		f.LocationID == "" && f.SupervisorID == "" && f.License == "" && f.FieldID == "" &&
 		f.CreatedFrom.IsZero() && f.CreatedTo.IsZero() && f.LastSignInFrom.IsZero() && f.LastSignInTo.IsZero()
 }
@@ -179,6 +182,11 @@ func (c *Conn) userWhere(orgID string, f *UserFilter) ([]string, []any, bool) {
 	if f.GroupID != "" {
 		where = append(where, `EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id AND m.group_id = ?)`)
 		args = append(args, f.GroupID)
+	}
+	if f.Invitation != "" {
+		cond, cargs := invitationCondition(f.Invitation, now)
+		where = append(where, "("+cond+")")
+		args = append(args, cargs...)
 	}
 	if f.Scope != nil {
 		cond, cargs := scopeCondition(f.Scope)
