@@ -334,3 +334,43 @@ func TestBulkInvite(t *testing.T) {
 		}
 	})
 }
+
+// TestInvitationRefusedForLockedDisabledDeleted checks that an invitation
+// link, like every other credential, is refused for a locked, disabled or
+// deleted user, both to open and to accept, and that accepting changes
+// nothing then.
+func TestInvitationRefusedForLockedDisabledDeleted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := newFixture(t, e)
+		ctx := context.Background()
+		for _, state := range []string{"locked", "disabled", "deleted"} {
+			u := f.createUser(nil)
+			secret := inviteSecret(t, f.invitations(u.Email)[0])
+			switch state {
+			case "locked":
+				du, err := e.DB.User(ctx, f.org.ID, u.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				du.LockedAt, du.LockReason = f.clock.Now(), "too many failed sign-in attempts"
+				if err := e.DB.UpdateUserState(ctx, du, du.Version); err != nil {
+					t.Fatal(err)
+				}
+			case "disabled":
+				must[user](t, f.do("POST", "users/"+u.ID+"/disable", nil), http.StatusOK)
+			case "deleted":
+				must[user](t, f.do("DELETE", "users/"+u.ID, nil), http.StatusOK)
+			}
+			if f.linkWorks(secret) {
+				t.Errorf("%s: the invitation link still opens", state)
+			}
+			_, err := f.svc.AcceptInvitation(ctx, secret, "a fresh pass phrase for this", admin.Client{})
+			if directory.KindOf(err) != directory.KindNotFound {
+				t.Errorf("%s: accepting answered %v, want KindNotFound", state, err)
+			}
+			if got, err := e.DB.User(ctx, f.org.ID, u.ID); err != nil || got.HasPassword || got.Status == directory.StatusActive {
+				t.Errorf("%s: accepting changed the user: %+v, %v", state, got, err)
+			}
+		}
+	})
+}
