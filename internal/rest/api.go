@@ -81,6 +81,7 @@ func New(svc *admin.Service, o Options) *Handler {
 	h.registerResources(o.MaxBodyBytes)
 	h.registerCredentials(o.MaxBodyBytes)
 	h.registerInvitations(o.MaxBodyBytes)
+	h.registerMail()
 	return h
 }
 

@@ -113,6 +113,9 @@ func adminRoutes(t *testing.T) []route {
 		{"PUT", "settings/security", defaultPolicyJSON, nil},
 		{"POST", "users/{id}/resend-invitation", nil, nil},
 		{"POST", "invitations/bulk", `{"emails": "bulk-invitee@example.org", "role_id": "{role_id}"}`, nil},
+		{"GET", "mail", nil, nil},
+		{"POST", "mail/{id}/retry", nil, nil},
+		{"POST", "mail/test", nil, nil},
 	}
 }
 

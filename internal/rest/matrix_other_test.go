@@ -15,6 +15,7 @@ func matrixRoutes(t *testing.T) []matrixRoute {
 	routes = append(routes, selfMatrix()...)
 	routes = append(routes, sharingMatrix()...)
 	routes = append(routes, invitationMatrix()...)
+	routes = append(routes, mailMatrix()...)
 	return routes
 }
 

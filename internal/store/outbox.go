@@ -103,3 +103,71 @@ func (c *Conn) ReleaseMail(ctx context.Context, id, worker string) error {
 	}
 	return nil
 }
+
+// Mail states for MailList.
+const (
+	MailQueued = "queued" // neither sent nor dead yet
+	MailSent   = "sent"
+	MailDead   = "dead"
+)
+
+// MailList lists an organization's messages in one state ("" = all), newest
+// first, at most limit.
+func (c *Conn) MailList(ctx context.Context, orgID, state string, limit int) ([]*directory.Mail, error) {
+	where := ``
+	switch state {
+	case MailQueued:
+		where = ` AND sent_at = 0 AND dead_at = 0`
+	case MailSent:
+		where = ` AND sent_at <> 0`
+	case MailDead:
+		where = ` AND dead_at <> 0`
+	}
+	rows, err := c.query(ctx, `SELECT id, org_id, kind, to_addr, subject, created_at, sent_at, dead_at, attempts, last_error
+		FROM outbox WHERE org_id = ?`+where+` ORDER BY created_at DESC, id DESC LIMIT ?`, orgID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*directory.Mail
+	for rows.Next() {
+		var m directory.Mail
+		var created, sent, dead int64
+		if err := rows.Scan(&m.ID, &m.OrgID, &m.Kind, &m.To, &m.Subject, &created, &sent, &dead, &m.Attempts, &m.LastError); err != nil {
+			return nil, err
+		}
+		m.CreatedAt, m.SentAt, m.DeadAt = fromMicros(created), fromMicros(sent), fromMicros(dead)
+		out = append(out, &m)
+	}
+	return out, rows.Err()
+}
+
+// MailByID returns one message of an organization, without its bodies.
+func (c *Conn) MailByID(ctx context.Context, orgID, id string) (*directory.Mail, error) {
+	var m directory.Mail
+	var created, sent, dead int64
+	err := c.queryRow(ctx, `SELECT id, org_id, kind, to_addr, subject, created_at, sent_at, dead_at, attempts, last_error
+		FROM outbox WHERE org_id = ? AND id = ?`, orgID, id).Scan(&m.ID, &m.OrgID, &m.Kind, &m.To, &m.Subject,
+		&created, &sent, &dead, &m.Attempts, &m.LastError)
+	if isNoRows(err) {
+		return nil, directory.NotFound("mail")
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.CreatedAt, m.SentAt, m.DeadAt = fromMicros(created), fromMicros(sent), fromMicros(dead)
+	return &m, nil
+}
+
+// RetryMail brings a dead message of an organization back into the queue,
+// due at at, with its attempts counted afresh. It reports false when there
+// is no dead message with that id.
+func (c *Conn) RetryMail(ctx context.Context, orgID, id string, at time.Time) (bool, error) {
+	res, err := c.exec(ctx, `UPDATE outbox SET dead_at = 0, attempts = 0, next_attempt_at = ?, claimed_by = '', claimed_until = 0
+		WHERE org_id = ? AND id = ? AND dead_at <> 0 AND sent_at = 0`, micros(at), orgID, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
