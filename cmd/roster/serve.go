@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -79,6 +80,22 @@ func (a *app) serve(ctx context.Context, started func(*server.Server)) error {
 	} else {
 		a.log.Info("no SMTP server configured (--smtp-url): mail stays in the outbox and links are logged")
 	}
+	// Expired invitations are reported to whoever sent them, once a minute.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	var jobs sync.WaitGroup
+	jobs.Go(func() {
+		every(jobsCtx, time.Minute, func() {
+			if n, err := svc.ExpireInvitations(jobsCtx, ""); err != nil && jobsCtx.Err() == nil {
+				a.log.Error("cannot handle expired invitations", "error", err)
+			} else if n > 0 {
+				a.log.Info("expired invitations reported to their senders", "count", n)
+			}
+		})
+	})
+	defer func() {
+		stopJobs()
+		jobs.Wait()
+	}()
 	api := rest.New(svc, rest.Options{Version: version, MaxBodyBytes: a.cfg.MaxBodyBytes, Logger: a.log})
 	pages := account.New(account.Options{Service: svc, DefaultOrgID: home.ID, BaseURL: a.cfg.BaseURL, Logger: a.log})
 	extra := pages.Routes()
@@ -89,4 +106,18 @@ func (a *app) serve(ctx context.Context, started func(*server.Server)) error {
 		started(srv)
 	}
 	return srv.Run(ctx)
+}
+
+// every runs fn at once and then at each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		fn()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -68,3 +68,34 @@ func invitationCondition(state string, now int64) (string, []any) {
 		return pending + ` AND NOT ` + anyLink, []any{directory.LinkInvite}
 	}
 }
+
+// ClaimExpiredInvitations marks up to limit invitation links that expired
+// unused (by now) and whose expiry nobody was told of yet as told, and
+// returns them. Run inside the transaction that tells the inviters, so
+// that each expiry is reported once: several instances claiming together
+// get different links on PostgreSQL (SKIP LOCKED); SQLite runs write
+// transactions one at a time. orgID limits it to one organization ("" =
+// every one).
+func (c *Conn) ClaimExpiredInvitations(ctx context.Context, orgID string, now int64, limit int) ([]*directory.Link, error) {
+	where, args := ``, []any{now, directory.LinkInvite, now}
+	if orgID != "" {
+		where, args = ` AND org_id = ?`, append(args, orgID)
+	}
+	rows, err := c.query(ctx, `UPDATE links SET expiry_noticed_at = ? WHERE id IN (
+		SELECT id FROM links WHERE purpose = ? AND used_at = 0 AND voided_at = 0 AND expiry_noticed_at = 0
+		AND expires_at <= ?`+where+` ORDER BY expires_at, id LIMIT ?`+c.d.skipLocked()+`)
+		RETURNING `+linkColumns, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*directory.Link
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
