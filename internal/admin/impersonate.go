@@ -74,6 +74,13 @@ func (s *Service) StartImpersonation(ctx context.Context, st *SessionState, targ
 		if err := tx.UpdateSession(ctx, sess, auth.HashSecret(fresh)); err != nil {
 			return err
 		}
+		if st.Org.Policy.ImpersonationNotice {
+			if err := s.notify(ctx, tx, st.Org, target, noticeImpersonation, map[string]string{
+				"actor": st.User.Name(), "reason": reason,
+				"ends_at": sess.ImpersonationEndsAt.Format("2 January 2006, 15:04 MST")}); err != nil {
+				return err
+			}
+		}
 		return s.record(ctx, tx, a, "user.impersonate_start", "user", target.ID, target.Name(), []directory.Change{
 			{Field: "reason", After: reason}, {Field: "ends_at", After: sess.ImpersonationEndsAt.Format(time.RFC3339)}})
 	})

@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -221,6 +222,33 @@ func TestImpersonationMintsNoToken(t *testing.T) {
 			f.clock.Advance(24 * time.Hour)
 			t.Errorf("CreateToken while emulating: %v, want KindForbidden; token of user %v, still works a day later: %v",
 				err, tok != nil && tok.UserID == target.ID, secret != "" && f.tokenWorks(secret))
+		}
+	})
+}
+
+// TestImpersonationNotice checks that the emulated user is mailed when the
+// organization asks for it, and only then.
+func TestImpersonationNotice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := newSignin(t, e)
+		_, st := f.signedInAs("administrator")
+		quiet := f.userWith("staff")
+		f.impersonate(st, quiet)
+		if n := len(f.mails("impersonation", quiet.Email)); n != 0 {
+			t.Errorf("%d impersonation notices with the setting off", n)
+		}
+		f.policy(func(p *directory.SecurityPolicy) { p.ImpersonationNotice = true })
+		adm, st2 := f.signedInAs("administrator")
+		told := f.userWith("staff")
+		f.impersonate(st2, told)
+		ms := f.mails("impersonation", told.Email)
+		if len(ms) != 1 {
+			t.Fatalf("%d impersonation notices, want 1", len(ms))
+		}
+		for _, want := range []string{adm.Name(), reason} {
+			if !strings.Contains(ms[0].Text, want) || !strings.Contains(ms[0].HTML, want) {
+				t.Errorf("the notice does not name %q:\n%s", want, ms[0].Text)
+			}
 		}
 	})
 }

@@ -72,12 +72,7 @@ func (s *Service) SendTestMail(ctx context.Context, a *Actor) (*directory.Mail, 
 		if err != nil {
 			return err
 		}
-		out = &directory.Mail{ID: newID(), OrgID: org.ID, Kind: "test", To: u.Email,
-			Subject: "Test mail from " + org.Name,
-			Text: "Hello " + u.Name() + ",\n\nThis is a test mail from Roster, sent because you asked for one. " +
-				"If you read it, mail from " + org.Name + " reaches you.\n",
-			CreatedAt: s.now()}
-		if err := tx.EnqueueMail(ctx, out); err != nil {
+		if out, err = s.enqueueNotice(ctx, tx, org, u, noticeTest, nil); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, a, "mail.test", "mail", out.ID, out.Subject, []directory.Change{{Field: "to", After: u.Email}})

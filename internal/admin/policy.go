@@ -55,7 +55,7 @@ func policyMap(p directory.SecurityPolicy) map[string]any {
 		"password_min_length": p.PasswordMinLength, "password_min_length_mfa": p.PasswordMinLengthMFA,
 		"require_upper": p.RequireUpper, "require_lower": p.RequireLower, "require_digit": p.RequireDigit,
 		"require_symbol": p.RequireSymbol, "mfa_required": p.MFARequired, "security_questions": p.SecurityQuestions,
-		"impersonation_disabled": p.ImpersonationDisabled, "impersonation_minutes": p.ImpersonationMinutes,
+		"impersonation_disabled": p.ImpersonationDisabled, "impersonation_notice": p.ImpersonationNotice, "impersonation_minutes": p.ImpersonationMinutes,
 		"reset_link_minutes": p.ResetLinkMinutes, "invitation_hours": p.InvitationHours,
 	}
 }

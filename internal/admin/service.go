@@ -15,6 +15,7 @@ import (
 
 	"roster/internal/auth"
 	"roster/internal/directory"
+	"roster/internal/mail"
 	"roster/internal/store"
 )
 
@@ -66,6 +67,7 @@ type Service struct {
 	forgotFor time.Duration
 	failFor   time.Duration
 	logLinks  bool
+	templates *mail.Templates
 	log       *slog.Logger
 }
 
@@ -86,7 +88,13 @@ func New(db *store.DB, o Options) *Service {
 	if o.FailedSignInTime <= 0 {
 		o.FailedSignInTime = 300 * time.Millisecond
 	}
-	return &Service{db: db, clock: o.Clock, hasher: o.Hasher, blocklist: o.Blocklist,
+	templates, err := mail.LoadTemplates()
+	if err != nil {
+		// The templates are embedded; one that does not parse is a bug the
+		// tests catch, not a condition to handle at run time.
+		panic(err)
+	}
+	return &Service{db: db, templates: templates, clock: o.Clock, hasher: o.Hasher, blocklist: o.Blocklist,
 		baseURL: strings.TrimRight(o.BaseURL, "/"), forgotFor: o.ForgotPasswordTime, failFor: o.FailedSignInTime, logLinks: o.LogLinks, log: o.Logger}
 }
 

@@ -38,6 +38,9 @@ type SecurityPolicy struct {
 	SecurityQuestions bool `json:"security_questions"`
 	// ImpersonationDisabled turns "emulate user" off for the organization.
 	ImpersonationDisabled bool `json:"impersonation_disabled"`
+	// ImpersonationNotice mails a user when an administrator starts
+	// acting as them. Off by default.
+	ImpersonationNotice bool `json:"impersonation_notice"`
 	// ImpersonationMinutes ends an impersonation by itself.
 	ImpersonationMinutes int `json:"impersonation_minutes"`
 	// ResetLinkMinutes is how long a password reset link works.

@@ -74,6 +74,7 @@ type SecurityPolicyJSON struct {
 	MFARequired           bool `json:"mfa_required" doc:"Every user of the organization must set up MFA"`
 	SecurityQuestions     bool `json:"security_questions" doc:"Ask the user's security question after a reset link is opened, as an extra check"`
 	ImpersonationDisabled bool `json:"impersonation_disabled" doc:"Turn emulating users off"`
+	ImpersonationNotice   bool `json:"impersonation_notice" doc:"Mail users when an administrator starts acting as them"`
 	ImpersonationMinutes  int  `json:"impersonation_minutes" doc:"An emulation ends by itself after this many minutes (5–480)"`
 	ResetLinkMinutes      int  `json:"reset_link_minutes" doc:"How long a password reset link works, in minutes (10–1440)"`
 	InvitationHours       int  `json:"invitation_hours" doc:"How long an invitation link works, in hours (1–720)"`
