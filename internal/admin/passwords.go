@@ -228,11 +228,16 @@ func (s *Service) ResetPassword(ctx context.Context, a *Actor, userID string, in
 	if err := s.authorize(a, "users.reset_password"); err != nil {
 		return nil, err
 	}
-	if a.ImpersonatorID != "" {
-		return nil, directory.Errorf(directory.KindForbidden, "passwords cannot be reset while emulating another user")
+	if err := notImpersonating(a, "passwords"); err != nil {
+		return nil, err
 	}
 	if in.Method == "" {
 		in.Method = ResetByLink
+	}
+	if in.Method == ResetByLink && in.Password != "" {
+		// A password sent with a link would be dropped without a word.
+		return nil, &directory.Error{Kind: directory.KindInvalid, Message: "validation failed",
+			Fields: []directory.FieldError{{Field: "password", Message: "is only taken with method temporary or create"}}}
 	}
 	var out *ResetResult
 	err := s.inTx(ctx, func(tx *store.Tx) error {

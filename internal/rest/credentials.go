@@ -103,9 +103,6 @@ func (h *Handler) registerCredentials(maxBody int64) {
 			Body *ResetPasswordJSON
 		}, error) {
 			b := in.Body
-			if b.Password != "" && (b.Method == "" || b.Method == admin.ResetByLink) {
-				return nil, invalid("body.password", "is only taken with method temporary or create")
-			}
 			res, err := h.svc.ResetPassword(ctx, actorOf(ctx), in.ID, admin.ResetInput{Method: b.Method, Password: b.Password,
 				RequireChange: b.RequireChange})
 			if err != nil {
