@@ -104,6 +104,49 @@ func (c *Conn) ReleaseMail(ctx context.Context, id, worker string) error {
 	return nil
 }
 
+// EnqueueMail writes a message to the outbox.
+func (c *Conn) EnqueueMail(ctx context.Context, m *directory.Mail) error {
+	_, err := c.exec(ctx, `INSERT INTO outbox (id, org_id, kind, to_addr, subject, body_text, body_html, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.OrgID, m.Kind, m.To, m.Subject, m.Text, m.HTML,
+		micros(m.CreatedAt), micros(m.CreatedAt))
+	return err
+}
+
+// Mails lists the newest messages of an organization's outbox with their
+// bodies, newest first.
+func (c *Conn) Mails(ctx context.Context, orgID string, limit int) ([]*directory.Mail, error) {
+	rows, err := c.query(ctx, `SELECT `+mailSummary+`, body_text, body_html FROM outbox WHERE org_id = ?
+		ORDER BY created_at DESC, id DESC LIMIT ?`, orgID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*directory.Mail
+	for rows.Next() {
+		var m directory.Mail
+		if err := scanMailSummary(rows, &m, &m.Text, &m.HTML); err != nil {
+			return nil, err
+		}
+		out = append(out, &m)
+	}
+	return out, rows.Err()
+}
+
+// mailSummary are the columns of a message without its bodies.
+const mailSummary = `id, org_id, kind, to_addr, subject, created_at, sent_at, dead_at, attempts, last_error`
+
+// scanMailSummary reads the mailSummary columns into m, then any further
+// columns into more.
+func scanMailSummary(row interface{ Scan(...any) error }, m *directory.Mail, more ...any) error {
+	var created, sent, dead int64
+	dest := append([]any{&m.ID, &m.OrgID, &m.Kind, &m.To, &m.Subject, &created, &sent, &dead, &m.Attempts, &m.LastError}, more...)
+	if err := row.Scan(dest...); err != nil {
+		return err
+	}
+	m.CreatedAt, m.SentAt, m.DeadAt = fromMicros(created), fromMicros(sent), fromMicros(dead)
+	return nil
+}
+
 // Mail states for MailList.
 const (
 	MailQueued = "queued" // neither sent nor dead yet
@@ -123,8 +166,8 @@ func (c *Conn) MailList(ctx context.Context, orgID, state string, limit int) ([]
 	case MailDead:
 		where = ` AND dead_at <> 0`
 	}
-	rows, err := c.query(ctx, `SELECT id, org_id, kind, to_addr, subject, created_at, sent_at, dead_at, attempts, last_error
-		FROM outbox WHERE org_id = ?`+where+` ORDER BY created_at DESC, id DESC LIMIT ?`, orgID, limit)
+	rows, err := c.query(ctx, `SELECT `+mailSummary+` FROM outbox WHERE org_id = ?`+where+`
+		ORDER BY created_at DESC, id DESC LIMIT ?`, orgID, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +175,9 @@ func (c *Conn) MailList(ctx context.Context, orgID, state string, limit int) ([]
 	var out []*directory.Mail
 	for rows.Next() {
 		var m directory.Mail
-		var created, sent, dead int64
-		if err := rows.Scan(&m.ID, &m.OrgID, &m.Kind, &m.To, &m.Subject, &created, &sent, &dead, &m.Attempts, &m.LastError); err != nil {
+		if err := scanMailSummary(rows, &m); err != nil {
 			return nil, err
 		}
-		m.CreatedAt, m.SentAt, m.DeadAt = fromMicros(created), fromMicros(sent), fromMicros(dead)
 		out = append(out, &m)
 	}
 	return out, rows.Err()
@@ -145,17 +186,13 @@ func (c *Conn) MailList(ctx context.Context, orgID, state string, limit int) ([]
 // MailByID returns one message of an organization, without its bodies.
 func (c *Conn) MailByID(ctx context.Context, orgID, id string) (*directory.Mail, error) {
 	var m directory.Mail
-	var created, sent, dead int64
-	err := c.queryRow(ctx, `SELECT id, org_id, kind, to_addr, subject, created_at, sent_at, dead_at, attempts, last_error
-		FROM outbox WHERE org_id = ? AND id = ?`, orgID, id).Scan(&m.ID, &m.OrgID, &m.Kind, &m.To, &m.Subject,
-		&created, &sent, &dead, &m.Attempts, &m.LastError)
+	err := scanMailSummary(c.queryRow(ctx, `SELECT `+mailSummary+` FROM outbox WHERE org_id = ? AND id = ?`, orgID, id), &m)
 	if isNoRows(err) {
 		return nil, directory.NotFound("mail")
 	}
 	if err != nil {
 		return nil, err
 	}
-	m.CreatedAt, m.SentAt, m.DeadAt = fromMicros(created), fromMicros(sent), fromMicros(dead)
 	return &m, nil
 }
 
