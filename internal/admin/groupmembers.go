@@ -57,10 +57,7 @@ func (s *Service) AddGroupMember(ctx context.Context, a *Actor, groupID, userID 
 	if err != nil {
 		return nil, err
 	}
-	if out.CustomFields, err = s.db.FieldValues(ctx, out.ID); err != nil {
-		return nil, err
-	}
-	return out, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, out)
+	return out, s.complete(ctx, out)
 }
 
 // RemoveGroupMember takes a user out of a group. It takes groups.manage and

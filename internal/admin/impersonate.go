@@ -31,7 +31,7 @@ func (s *Service) StartImpersonation(ctx context.Context, st *SessionState, targ
 	if st.Org.Policy.ImpersonationDisabled {
 		return "", directory.Errorf(directory.KindForbidden, "your organization has turned emulating users off")
 	}
-	reason = trimSpace(reason)
+	reason = strings.TrimSpace(reason)
 	var v directory.Validation
 	if reason == "" {
 		v.Add("reason", "is required: say why you need to act as this user")
@@ -170,7 +170,3 @@ func notImpersonating(a *Actor, what string) error {
 	}
 	return nil
 }
-
-func trimSpace(s string) string { return strings.TrimSpace(s) }
-
-var timeZero time.Time

@@ -46,10 +46,7 @@ func (s *Service) stateChange(ctx context.Context, a *Actor, perm directory.Perm
 	if err != nil {
 		return nil, err
 	}
-	if out.CustomFields, err = s.db.FieldValues(ctx, out.ID); err != nil {
-		return nil, err
-	}
-	return out, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, out)
+	return out, s.complete(ctx, out)
 }
 
 func notInBin(u *directory.User) error {

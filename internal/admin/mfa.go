@@ -2,6 +2,8 @@ package admin
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"roster/internal/auth"
 	"roster/internal/directory"
@@ -238,8 +240,8 @@ func (s *Service) ResetMFA(ctx context.Context, a *Actor, userID string) (*direc
 	if err := s.authorize(a, "users.reset_password"); err != nil {
 		return nil, err
 	}
-	if a.ImpersonatorID != "" {
-		return nil, directory.Errorf(directory.KindForbidden, "MFA cannot be reset while emulating another user")
+	if err := notImpersonating(a, "MFA"); err != nil {
+		return nil, err
 	}
 	var out *directory.User
 	err := s.inTx(ctx, func(tx *store.Tx) error {
@@ -266,7 +268,7 @@ func (s *Service) ResetMFA(ctx context.Context, a *Actor, userID string) (*direc
 		if err := s.notify(ctx, tx, org, u, noticeMFAReset, nil); err != nil {
 			return err
 		}
-		u.MFAEnrolledAt = timeZero
+		u.MFAEnrolledAt = time.Time{}
 		u.Version++
 		out = u
 		return s.record(ctx, tx, a, "user.mfa_reset", "user", u.ID, u.Name(), []directory.Change{{Field: "mfa", Before: true, After: false}})
@@ -304,7 +306,7 @@ func (s *Service) SetSecurityQuestion(ctx context.Context, st *SessionState, pas
 		return directory.Errorf(directory.KindConflict, "your organization does not use security questions")
 	}
 	var v directory.Validation
-	question = trimSpace(question)
+	question = strings.TrimSpace(question)
 	answer = normalizeAnswer(answer)
 	if question == "" {
 		v.Add("question", "is required")

@@ -316,13 +316,3 @@ func (s *Service) ResetPassword(ctx context.Context, a *Actor, userID string, in
 	}
 	return out, s.complete(ctx, out.User)
 }
-
-// complete fills in what a returned user carries beyond its row: custom
-// field values and when their access ends.
-func (s *Service) complete(ctx context.Context, u *directory.User) error {
-	var err error
-	if u.CustomFields, err = s.db.FieldValues(ctx, u.ID); err != nil {
-		return err
-	}
-	return s.markAccessEnds(ctx, &s.db.Conn, u.OrgID, u)
-}

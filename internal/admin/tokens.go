@@ -241,8 +241,5 @@ func (s *Service) Me(ctx context.Context, a *Actor) (*directory.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.CustomFields, err = s.db.FieldValues(ctx, u.ID); err != nil {
-		return nil, err
-	}
-	return u, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, u)
+	return u, s.complete(ctx, u)
 }

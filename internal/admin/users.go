@@ -311,10 +311,7 @@ func (s *Service) User(ctx context.Context, a *Actor, id string) (*directory.Use
 	if err != nil {
 		return nil, err
 	}
-	if u.CustomFields, err = s.db.FieldValues(ctx, u.ID); err != nil {
-		return nil, err
-	}
-	return u, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, u)
+	return u, s.complete(ctx, u)
 }
 
 // UserPatch holds the profile fields to change; nil leaves a field as it is
@@ -504,4 +501,14 @@ func (s *Service) ChangeEmail(ctx context.Context, a *Actor, id string, expectVe
 		out.CustomFields, _ = s.db.FieldValues(ctx, out.ID)
 	}
 	return out, s.markAccessEnds(ctx, &s.db.Conn, a.OrgID, out)
+}
+
+// complete fills in what a returned user carries beyond its row: custom
+// field values and when their access ends.
+func (s *Service) complete(ctx context.Context, u *directory.User) error {
+	var err error
+	if u.CustomFields, err = s.db.FieldValues(ctx, u.ID); err != nil {
+		return err
+	}
+	return s.markAccessEnds(ctx, &s.db.Conn, u.OrgID, u)
 }
