@@ -7,7 +7,14 @@ ROSTER_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test lint bench clean
+# What the browser tests run (see docs/testing.md); `make test-deps` installs them.
+# Evaluated when a recipe uses them, so a chromium installed by test-deps is found.
+ROSTER_CHROMIUM ?= $(or $(shell command -v chromium 2>/dev/null),/usr/bin/chromium)
+AXE_JS := $(CURDIR)/test/browser/node_modules/axe-core/axe.min.js
+ROSTER_AXE ?= $(AXE_JS)
+ROSTER_TEST_ARTIFACTS ?= $(CURDIR)/test-artifacts
+
+.PHONY: run build test test-deps lint bench clean
 
 ## run: start Roster on the embedded SQLite database (roster.db in this directory)
 run:
@@ -17,9 +24,35 @@ run:
 build:
 	CGO_ENABLED=0 go build -o bin/roster ./cmd/roster
 
-## test: gofmt, vet and staticcheck, then every test on SQLite and PostgreSQL
-test: lint
-	ROSTER_TEST_POSTGRES='$(ROSTER_TEST_POSTGRES)' go test -count=1 -timeout 20m ./...
+## test: gofmt, vet and staticcheck, then every test on SQLite and PostgreSQL (and in Chromium)
+test: test-deps lint
+	ROSTER_TEST_POSTGRES='$(ROSTER_TEST_POSTGRES)' \
+	ROSTER_CHROMIUM='$(ROSTER_CHROMIUM)' \
+	ROSTER_AXE='$(ROSTER_AXE)' \
+	ROSTER_TEST_ARTIFACTS='$(ROSTER_TEST_ARTIFACTS)' \
+	go test -count=1 -timeout 20m ./...
+
+## test-deps: install what the browser tests need when it is missing: Chromium (apt) and axe-core (npm ci)
+test-deps:
+	@pkgs=; \
+	command -v chromium >/dev/null 2>&1 || pkgs=" chromium"; \
+	if [ ! -f '$(AXE_JS)' ] && ! command -v npm >/dev/null 2>&1; then pkgs="$$pkgs npm"; fi; \
+	if [ -n "$$pkgs" ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+		elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+		else \
+			echo "The browser tests need these Debian packages:$$pkgs" >&2; \
+			echo "Install them as root: apt-get install -y --no-install-recommends$$pkgs" >&2; \
+			exit 1; \
+		fi; \
+		echo "Installing$$pkgs with apt-get"; \
+		$$sudo apt-get update && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$pkgs; \
+	fi
+	@if [ ! -f '$(AXE_JS)' ]; then \
+		echo "Installing axe-core from test/browser/package-lock.json"; \
+		npm ci --prefix test/browser --no-audit --no-fund; \
+	fi
 
 ## lint: formatting, vet and staticcheck (staticcheck is fetched through the module proxy)
 lint:

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"roster/internal/account"
+	"roster/internal/console"
 	"roster/internal/directory"
 	"roster/internal/mail"
 	"roster/internal/rest"
@@ -99,6 +100,10 @@ func (a *app) serve(ctx context.Context, started func(*server.Server)) error {
 	api := rest.New(svc, rest.Options{Version: version, MaxBodyBytes: a.cfg.MaxBodyBytes, Logger: a.log})
 	pages := account.New(account.Options{Service: svc, DefaultOrgID: home.ID, BaseURL: a.cfg.BaseURL, Logger: a.log})
 	extra := pages.Routes()
+	for pattern, h := range console.New(console.Options{Service: svc, Pages: pages, Logger: a.log,
+		MailDelivery: a.cfg.SMTPURL != ""}).Routes() {
+		extra[pattern] = h
+	}
 	extra["GET /{$}"] = http.RedirectHandler("/account", http.StatusSeeOther)
 	srv := server.New(a.cfg, server.Deps{Logger: a.log, Ready: svc.Ready, API: api, Extra: extra})
 	a.log.Info("starting roster", "version", version, "db", redactDSN(a.cfg.DB), "engine", string(db.Engine()))

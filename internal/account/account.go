@@ -22,6 +22,7 @@ import (
 	"roster/internal/admin"
 	"roster/internal/directory"
 	"roster/internal/logging"
+	"roster/internal/web"
 )
 
 // Cookie names. The __Host- prefix makes browsers insist on Secure,
@@ -130,7 +131,7 @@ func (h *Handler) Routes() map[string]http.Handler {
 	open := func(fn http.HandlerFunc) http.Handler { return cop.Handler(h.pageHeaders(fn)) }
 	signed := func(fn http.HandlerFunc) http.Handler { return cop.Handler(h.pageHeaders(h.Middleware(fn))) }
 	return map[string]http.Handler{
-		"GET /account/assets/account.css": cop.Handler(http.HandlerFunc(serveStylesheet)),
+		"GET " + web.StylesheetPath: cop.Handler(http.HandlerFunc(web.ServeStylesheet)),
 
 		"GET /login":        open(h.loginForm),
 		"POST /login":       open(h.login),

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"roster/internal/admin"
+	"roster/internal/web"
 )
 
 // mfaData is what the authenticator page shows: the set-up (QR code, key
@@ -120,7 +121,7 @@ func (h *Handler) removeMFA(w http.ResponseWriter, r *http.Request) {
 // mfaFormError shows the authenticator page again with the error of one
 // of its password forms.
 func (h *Handler) mfaFormError(w http.ResponseWriter, r *http.Request, form string, err error) {
-	p := &page{Title: "Authenticator app", FormID: form}
+	p := &page{Title: "Authenticator app", Form: web.Form{FormID: form}}
 	status := p.explain(err, map[string]fieldRef{"current_password": {ID: form + "-current_password", Label: "Your password"}})
 	if status == 0 {
 		h.serverError(w, r, err)

@@ -9,6 +9,7 @@ import (
 	"roster/internal/admin"
 	"roster/internal/directory"
 	"roster/internal/logging"
+	"roster/internal/web"
 )
 
 // Middleware resolves the session cookie of each request and passes the
@@ -87,25 +88,8 @@ func gateAllows(gate, path string) bool {
 	return path == "/logout" || path == gatePage(gate)
 }
 
-// localPath reports whether next is a path on this site that is safe to
-// redirect to: it starts with exactly one slash ("//host" and "/\host"
-// would lead browsers to another site) and holds no control characters
-// or backslashes.
-func localPath(next string) bool {
-	if len(next) == 0 || len(next) > 2000 || next[0] != '/' {
-		return false
-	}
-	if len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
-		return false
-	}
-	for i := 0; i < len(next); i++ {
-		if c := next[i]; c < 0x20 || c == 0x7f || c == '\\' {
-			return false
-		}
-	}
-	u, err := url.Parse(next)
-	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
-}
+// localPath reports whether next is safe to redirect to (web.LocalPath).
+func localPath(next string) bool { return web.LocalPath(next) }
 
 // nextParam returns the safe "next" of r (form or query), or "".
 func nextParam(r *http.Request) string {

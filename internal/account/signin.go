@@ -3,7 +3,6 @@ package account
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -209,8 +208,8 @@ func (h *Handler) showGrants(w http.ResponseWriter, r *http.Request, status int,
 			}
 		}
 		d.Active, d.Checked = active, active
-		if p.form != nil && p.form.Get("grant_id") != "" {
-			d.Checked = p.form.Get("grant_id")
+		if p.Value("grant_id") != "" {
+			d.Checked = p.Value("grant_id")
 		}
 	}
 	p.Data = d
@@ -224,7 +223,7 @@ func (h *Handler) chooseGrant(w http.ResponseWriter, r *http.Request) {
 	next := nextParam(r)
 	secret, err := h.svc.ChooseGrant(r.Context(), st, r.PostFormValue("grant_id"))
 	if err != nil {
-		p := &page{Title: "Choose your credentials", Next: next, form: url.Values{}}
+		p := &page{Title: "Choose your credentials", Next: next}
 		status := p.explain(err, map[string]fieldRef{"grant_id": {ID: "grants", Label: "The credentials you chose"}})
 		if status == 0 {
 			h.serverError(w, r, err)

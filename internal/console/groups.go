@@ -1,0 +1,4 @@
+package console
+
+// groupRoutes adds the routes of this screen.
+func (h *Handler) groupRoutes(r router) {}

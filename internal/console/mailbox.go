@@ -1,0 +1,4 @@
+package console
+
+// mailboxRoutes adds the routes of this screen.
+func (h *Handler) mailboxRoutes(r router) {}

@@ -1,0 +1,4 @@
+package console
+
+// recycleBinRoutes adds the routes of this screen.
+func (h *Handler) recycleBinRoutes(r router) {}

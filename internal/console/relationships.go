@@ -1,0 +1,4 @@
+package console
+
+// relationshipRoutes adds the routes of this screen.
+func (h *Handler) relationshipRoutes(r router) {}
