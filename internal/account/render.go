@@ -88,7 +88,6 @@ type fieldRef = web.FieldRef
 // fieldError, generalError, formError, explain and keep are the form
 // methods under the names the handlers use.
 func (p *page) fieldError(id, label, msg string) { p.FieldError(id, label, msg) }
-func (p *page) generalError(msg string)          { p.GeneralError(msg) }
 func (p *page) formError(id, msg string)         { p.FormError(id, msg) }
 func (p *page) explain(err error, fields map[string]fieldRef) int {
 	return p.Explain(err, fields)
@@ -176,8 +175,7 @@ func redact(path string) string {
 	return path
 }
 
-// sentence, when and clockTime word messages and moments (see web).
-func sentence(s string) string     { return web.Sentence(s) }
+// when and clockTime word moments (see web).
 func when(t time.Time) string      { return web.When(t) }
 func clockTime(t time.Time) string { return web.ClockTime(t) }
 

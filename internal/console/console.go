@@ -18,7 +18,6 @@ import (
 
 	"roster/internal/account"
 	"roster/internal/admin"
-	"roster/internal/web"
 )
 
 // maxFormBytes bounds the body of every form post but the photo upload,
@@ -157,7 +156,3 @@ func (h *Handler) entry(next http.HandlerFunc) http.HandlerFunc {
 		next(w, r)
 	}
 }
-
-// stylesheet is linked from every page; it is served by the account
-// routes, which the console always runs beside.
-const stylesheet = web.StylesheetPath

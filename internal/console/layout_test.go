@@ -100,6 +100,24 @@ func TestChangeCredentialsIsOfferedToHoldersOfSeveralGrants(t *testing.T) {
 	})
 }
 
+// TestConsoleRefusesCrossOriginPosts checks that a form posted from
+// another site changes nothing.
+func TestConsoleRefusesCrossOriginPosts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := newFixture(t, e)
+		u := f.user("Cora", "staff", "")
+		b := f.ownerBrowser()
+		form := url.Values{"action": {"disable"}, "ids": {u.ID}, "confirmed": {"yes"}}
+		r := b.do(http.MethodPost, "/admin/users/bulk", strings.NewReader(form.Encode()),
+			"application/x-www-form-urlencoded", "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
+		want(t, r, http.StatusForbidden, "")
+		says(t, r, "sent from another website")
+		if got := f.reload(u); got.Status != "active" {
+			t.Errorf("a cross-site post disabled the user (status %s)", got.Status)
+		}
+	})
+}
+
 // TestConsoleAssets checks the stylesheet and the script are served.
 func TestConsoleAssets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {

@@ -69,6 +69,9 @@ type UserFilter struct {
 	LastSignInTo   time.Time
 	Now            time.Time // for the expired and at-vacation filters; zero = the current time
 	GroupID        string    // members of this group
+	RoleID         string    // holders of a grant of this role
+	UnitID         string    // holders of a grant on this unit or a unit below it
+	IDs            []string  // only these users (a selection)
 	// Invitation keeps the pending users in one invitation state:
 	// directory.InvitationSent, InvitationExpired or InvitationNever.
 	Invitation string
@@ -95,7 +98,7 @@ type UserScope struct {
 
 // countable reports whether the total can come from the counters table.
 func (f *UserFilter) countable() bool {
-	return f.Scope == nil && f.GroupID == "" && f.Invitation == "" && f.Q == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
+	return f.Scope == nil && f.GroupID == "" && f.RoleID == "" && f.UnitID == "" && len(f.IDs) == 0 && f.Invitation == "" && f.Q == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
 		f.LocationID == "" && f.SupervisorID == "" && f.License == "" && f.FieldID == "" &&
 		f.CreatedFrom.IsZero() && f.CreatedTo.IsZero() && f.LastSignInFrom.IsZero() && f.LastSignInTo.IsZero()
 }
@@ -105,7 +108,7 @@ func (f *UserFilter) countable() bool {
 // (and, see searchLead, one word to search for).
 func (f *UserFilter) wordSearchable() bool {
 	return f.Q != "" && f.Sort == SortLastName && !f.Deleted && len(f.Statuses) == 0 && f.Scope == nil &&
-		f.GroupID == "" && f.Invitation == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
+		f.GroupID == "" && f.RoleID == "" && f.UnitID == "" && len(f.IDs) == 0 && f.Invitation == "" && f.Locked == nil && f.Expired == nil && f.AtVacation == nil && f.DepartmentID == "" &&
 		f.LocationID == "" && f.SupervisorID == "" && f.License == "" && f.FieldID == "" &&
 		f.CreatedFrom.IsZero() && f.CreatedTo.IsZero() && f.LastSignInFrom.IsZero() && f.LastSignInTo.IsZero()
 }
@@ -182,6 +185,24 @@ func (c *Conn) userWhere(orgID string, f *UserFilter) ([]string, []any, bool) {
 	if f.GroupID != "" {
 		where = append(where, `EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id AND m.group_id = ?)`)
 		args = append(args, f.GroupID)
+	}
+	if f.RoleID != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND g.role_id = ?)`)
+		args = append(args, f.RoleID)
+	}
+	if f.UnitID != "" {
+		// A prefix compared with SUBSTR, not LIKE, so that no character of
+		// a path is a wildcard.
+		where = append(where, `EXISTS (SELECT 1 FROM grants g JOIN units un ON un.id = g.unit_id
+			JOIN units top ON top.id = ? AND top.org_id = u.org_id
+			WHERE g.user_id = u.id AND SUBSTR(un.path, 1, LENGTH(top.path)) = top.path)`)
+		args = append(args, f.UnitID)
+	}
+	if len(f.IDs) > 0 {
+		where = append(where, "u.id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.IDs)), ", ")+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
 	}
 	if f.Invitation != "" {
 		cond, cargs := invitationCondition(f.Invitation, now)

@@ -87,6 +87,28 @@
     input.addEventListener("blur", check);
   });
 
+  // A fieldset marked data-role-fields="SELECT" holds fields that belong
+  // to one role each (data-for-role): only the chosen role's fields show,
+  // and the fieldset hides when that role has none. Without JavaScript
+  // every field shows, each with a hint naming its role.
+  document.querySelectorAll("fieldset[data-role-fields]").forEach(function (set) {
+    var select = document.getElementById(set.getAttribute("data-role-fields"));
+    if (!select) {
+      return;
+    }
+    function show() {
+      var any = false;
+      set.querySelectorAll("[data-for-role]").forEach(function (field) {
+        var mine = field.getAttribute("data-for-role") === select.value;
+        field.hidden = !mine && !field.classList.contains("field-invalid");
+        any = any || !field.hidden;
+      });
+      set.hidden = !any;
+    }
+    select.addEventListener("change", show);
+    show();
+  });
+
   // Selects marked data-autosubmit send their form when changed (the
   // page also has a button for those without JavaScript).
   document.addEventListener("change", function (event) {
