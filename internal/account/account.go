@@ -152,6 +152,7 @@ func (h *Handler) Routes() map[string]http.Handler {
 		"POST /account/mfa/remove":          signed(h.removeMFA),
 		"GET /account/security-question":    signed(h.questionForm),
 		"POST /account/security-question":   signed(h.setQuestion),
+		"GET /account/team":                 signed(h.teamPage),
 
 		"GET /forgot":          open(h.forgotForm),
 		"POST /forgot":         open(h.forgot),

@@ -21,7 +21,7 @@ var templateFiles embed.FS
 // rendered inside "layout".
 var pageNames = []string{
 	"login", "second_factor", "grant", "account", "password", "mfa", "codes", "question",
-	"forgot", "forgot_sent", "reset", "setup", "emulate", "error", "invite",
+	"forgot", "forgot_sent", "reset", "setup", "emulate", "error", "invite", "team",
 }
 
 // pages holds one parsed template set per page.

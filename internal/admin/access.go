@@ -212,3 +212,22 @@ func (a *Actor) listScope() *store.UserScope {
 	}
 	return sc
 }
+
+// consolePermissions are the permissions that open the administration
+// console: any one of them is some administration.
+var consolePermissions = []directory.Permission{"users.view", "users.invite", "roles.manage", "resources.manage",
+	"resources.all_in_scope", "audit.view", "users.delete", "settings.manage"}
+
+// Administers reports whether the actor's active grant allows some
+// administration, so that the console lets them in.
+func (a *Actor) Administers() bool {
+	if a == nil {
+		return false
+	}
+	for _, p := range consolePermissions {
+		if a.Can(p) {
+			return true
+		}
+	}
+	return false
+}
