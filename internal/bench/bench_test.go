@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"roster/internal/admin"
+	"roster/internal/auth"
 	"roster/internal/bench"
 	"roster/internal/store/storetest"
 )
@@ -19,7 +20,11 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 func TestRun(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
 		ctx := context.Background()
-		svc := admin.New(e.DB, admin.Options{})
+		h, err := auth.NewHasher(auth.DefaultArgon2Params())
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := admin.New(e.DB, admin.Options{Hasher: h})
 		opt := bench.Options{Users: 1200, Reps: 3, Warmup: 1, TxSize: 500}
 
 		// A run on an empty database seeds, measures and removes its users.
@@ -27,8 +32,10 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-		if len(res.Queries) != 7 {
-			t.Fatalf("%d queries measured; want 7", len(res.Queries))
+		// Seven queries, then eleven console pages rendered for the owner
+		// (each must answer 200, or the run fails).
+		if len(res.Queries) != 18 {
+			t.Fatalf("%d queries measured; want 18", len(res.Queries))
 		}
 		for _, q := range res.Queries {
 			if q.Median <= 0 || q.P95 < q.Median || q.P99 < q.P95 || q.Max < q.P99 {
@@ -64,8 +71,9 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run with Reuse: %v", err)
 		}
-		if again.Users != opt.Users || again.Queries[0].Total != opt.Users {
-			t.Errorf("measuring again found %d users; want %d", again.Users, opt.Users)
+		// The kept run added the owner its page measurements signed in as.
+		if again.Users != opt.Users+1 || again.Queries[0].Total != opt.Users+1 {
+			t.Errorf("measuring again found %d users; want %d and the pages' owner", again.Users, opt.Users)
 		}
 
 		var text, js bytes.Buffer

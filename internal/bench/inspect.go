@@ -109,8 +109,11 @@ func (in inspector) sampleIDs(ctx context.Context, orgID string, n, want int) ([
 
 // removeUsers deletes the users of an organization, batch rows at a time.
 func (in inspector) removeUsers(ctx context.Context, orgID string, batch int) error {
-	if _, err := in.db.SQL().ExecContext(ctx, in.sql(`DELETE FROM user_words WHERE org_id = ?`), orgID); err != nil {
-		return err
+	// The page measurements add an owner with a grant and a session.
+	for _, table := range []string{"user_words", "sessions", "grants"} {
+		if _, err := in.db.SQL().ExecContext(ctx, in.sql(`DELETE FROM `+table+` WHERE org_id = ?`), orgID); err != nil {
+			return err
+		}
 	}
 	q := in.sql(`DELETE FROM users WHERE id IN (SELECT id FROM users WHERE org_id = ? LIMIT ?)`)
 	for {
