@@ -67,19 +67,25 @@ func (c *Conn) TallyUsers(ctx context.Context, orgID string, scope *UserScope, n
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sent, sentArgs := invitationCondition(directory.InvitationSent, now)
-	expired, expiredArgs := invitationCondition(directory.InvitationExpired, now)
-	args := []any{orgID, orgID}
-	args = append(args, sentArgs...)
-	args = append(args, orgID)
-	args = append(args, expiredArgs...)
+	// The invitation counts start from the organization's invitation links
+	// (the links_user index), not from its pending users: an organization
+	// may hold far more pending users than invitations.
+	const live = `l.used_at = 0 AND l.voided_at = 0 AND l.expires_at > ?`
+	const invited = `FROM links l JOIN users u ON u.id = l.user_id
+		WHERE l.org_id = ? AND l.purpose = ? AND u.status = ? AND u.deleted_at = 0`
+	pending := string(directory.StatusPending)
+	args := []any{orgID,
+		orgID, directory.LinkInvite, pending, now,
+		orgID, directory.LinkInvite, pending, directory.LinkInvite, now}
 	// locked_at > 0 repeats locked_at <> 0 as a range, which makes SQLite
 	// (without statistics) take the partial index of locked users rather
 	// than walk all the organization's users through another index.
 	err = c.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM users u WHERE u.org_id = ? AND u.locked_at <> 0 AND u.locked_at > 0 AND u.deleted_at = 0),
-		(SELECT COUNT(*) FROM users u WHERE u.org_id = ? AND u.deleted_at = 0 AND `+sent+`),
-		(SELECT COUNT(*) FROM users u WHERE u.org_id = ? AND u.deleted_at = 0 AND `+expired+`)`, args...).
+		(SELECT COUNT(DISTINCT l.user_id) `+invited+` AND `+live+`),
+		(SELECT COUNT(DISTINCT l.user_id) `+invited+` AND NOT EXISTS (SELECT 1 FROM links k
+			WHERE k.org_id = l.org_id AND k.user_id = l.user_id AND k.purpose = ?
+			AND k.used_at = 0 AND k.voided_at = 0 AND k.expires_at > ?))`, args...).
 		Scan(&t.Locked, &t.InvitationSent, &t.InvitationExpired)
 	if err != nil {
 		return nil, err

@@ -85,6 +85,16 @@ func (d dialect) skipLocked() string {
 	return ""
 }
 
+// indexedBy names the index a SQLite query must use, for the few counts
+// where SQLite without fresh statistics would pick a wider index; the
+// PostgreSQL planner chooses well on its own.
+func (d dialect) indexedBy(index string) string {
+	if d.engine == Postgres {
+		return ""
+	}
+	return " INDEXED BY " + index
+}
+
 // uniqueViolation reports whether err breaks a unique index and, if so, a
 // text naming the index or its columns, for the caller to tell which.
 func (d dialect) uniqueViolation(err error) (string, bool) {

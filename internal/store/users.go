@@ -290,7 +290,8 @@ func (c *Conn) PurgeUser(ctx context.Context, orgID, id string) error {
 // bin, who hold a premium license.
 func (c *Conn) PremiumSeatsUsed(ctx context.Context, orgID string) (int, error) {
 	var n int
-	err := c.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE org_id = ? AND license = 'premium' AND deleted_at = 0`, orgID).Scan(&n)
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM users`+c.d.indexedBy("users_premium")+
+		` WHERE org_id = ? AND license = 'premium' AND deleted_at = 0`, orgID).Scan(&n)
 	return n, err
 }
 
