@@ -101,36 +101,45 @@ func (s *Service) Assign(ctx context.Context, a *Actor, userID string, in Assign
 		if err := notInBin(u); err != nil {
 			return err
 		}
-		var v directory.Validation
-		if !in.Relation.Valid() {
-			v.Add("relation", "must be one of access, director, editor, viewer")
-		}
-		var rv *ResourceView
-		if in.ResourceID == "" {
-			v.Add("resource_id", "is required")
-		} else {
-			rv, err = s.resourceInScope(ctx, &tx.Conn, a, in.ResourceID)
-			switch {
-			case isKind(err, directory.KindNotFound):
-				v.Add("resource_id", "no such resource")
-			case err != nil:
-				return err
-			case archived(rv.Resource):
-				v.Add("resource_id", "that resource is archived")
-			}
-		}
-		if err := v.Err(); err != nil {
-			return err
-		}
-		g := &directory.ResourceGrant{ID: newID(), OrgID: a.OrgID, UserID: u.ID, ResourceID: rv.ID, Relation: in.Relation,
-			CreatedBy: a.UserID, CreatedAt: s.now()}
-		if err := tx.CreateResourceGrant(ctx, g); err != nil {
-			return err
-		}
-		out = &AssignmentView{ResourceGrant: g, Resource: rv.Resource}
-		return s.record(ctx, tx, a, "resource_grant.create", "user", u.ID, u.Name(), created(assignmentSnapshot(g, rv.Resource)))
+		out, err = s.assignTx(ctx, tx, a, u, in, "resource_id")
+		return err
 	})
 	return out, err
+}
+
+// assignTx checks, stores and audits the assignment of a resource to u, a
+// user the actor may manage, inside tx. Errors about the resource are
+// reported on field; in.Relation must be set.
+func (s *Service) assignTx(ctx context.Context, tx *store.Tx, a *Actor, u *directory.User, in AssignmentInput, field string) (*AssignmentView, error) {
+	var v directory.Validation
+	if !in.Relation.Valid() {
+		v.Add("relation", "must be one of access, director, editor, viewer")
+	}
+	var rv *ResourceView
+	if in.ResourceID == "" {
+		v.Add(field, "is required")
+	} else {
+		var err error
+		rv, err = s.resourceInScope(ctx, &tx.Conn, a, in.ResourceID)
+		switch {
+		case isKind(err, directory.KindNotFound):
+			v.Add(field, "no such resource")
+		case err != nil:
+			return nil, err
+		case archived(rv.Resource):
+			v.Add(field, "that resource is archived")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	g := &directory.ResourceGrant{ID: newID(), OrgID: a.OrgID, UserID: u.ID, ResourceID: rv.ID, Relation: in.Relation,
+		CreatedBy: a.UserID, CreatedAt: s.now()}
+	if err := tx.CreateResourceGrant(ctx, g); err != nil {
+		return nil, err
+	}
+	out := &AssignmentView{ResourceGrant: g, Resource: rv.Resource}
+	return out, s.record(ctx, tx, a, "resource_grant.create", "user", u.ID, u.Name(), created(assignmentSnapshot(g, rv.Resource)))
 }
 
 // Unassign removes one of a user's resource assignments. It takes

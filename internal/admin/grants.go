@@ -159,24 +159,31 @@ func (s *Service) CreateGrant(ctx context.Context, a *Actor, userID string, in G
 		if err := notInBin(u); err != nil {
 			return err
 		}
-		var v directory.Validation
-		role, unit, err := s.checkGrant(ctx, tx, a, &in, &v)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		g := &directory.Grant{ID: newID(), OrgID: a.OrgID, UserID: u.ID, RoleID: role.ID, UnitID: in.UnitID,
-			StartsAt: in.StartsAt, ExpiresAt: in.ExpiresAt, Fields: in.Fields, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
-		if len(g.Fields) == 0 {
-			g.Fields = nil
-		}
-		if err := tx.CreateGrant(ctx, g); err != nil {
-			return err
-		}
-		out = &GrantView{Grant: g, Role: role, Unit: unit, Current: g.ActiveAt(now)}
-		return s.record(ctx, tx, a, "grant.create", "user", u.ID, u.Name(), created(grantSnapshot(g, role.Name, unitName(unit))))
+		out, err = s.createGrantTx(ctx, tx, a, u, in)
+		return err
 	})
 	return out, err
+}
+
+// createGrantTx checks, stores and audits a grant of u, a user the actor
+// may manage, inside tx; in.Fields must not be nil.
+func (s *Service) createGrantTx(ctx context.Context, tx *store.Tx, a *Actor, u *directory.User, in GrantInput) (*GrantView, error) {
+	var v directory.Validation
+	role, unit, err := s.checkGrant(ctx, tx, a, &in, &v)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	g := &directory.Grant{ID: newID(), OrgID: a.OrgID, UserID: u.ID, RoleID: role.ID, UnitID: in.UnitID,
+		StartsAt: in.StartsAt, ExpiresAt: in.ExpiresAt, Fields: in.Fields, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
+	if len(g.Fields) == 0 {
+		g.Fields = nil
+	}
+	if err := tx.CreateGrant(ctx, g); err != nil {
+		return nil, err
+	}
+	out := &GrantView{Grant: g, Role: role, Unit: unit, Current: g.ActiveAt(now)}
+	return out, s.record(ctx, tx, a, "grant.create", "user", u.ID, u.Name(), created(grantSnapshot(g, role.Name, unitName(unit))))
 }
 
 // UpdateGrant changes a grant's role, scope, dates or field values. Both

@@ -30,6 +30,25 @@ type grantData struct {
 	Fields []hintedInput
 	// Next is where the form was asked to lead when closed.
 	Next string
+	// PickResources reports whether the actor may assign resources
+	// (resources.manage): only then does the form offer Resources, the
+	// first resources in their scope matching Q as checkboxes (More says
+	// there are others to search for). Kept are the ticked resources that
+	// the list does not show, carried along so that a search loses none.
+	PickResources bool
+	Resources     []grantResource
+	More          bool
+	Q             string
+	Kept          []string
+	// ResourceErrors are the messages about the ticked resources.
+	ResourceErrors []string
+}
+
+// grantResource is a resource offered as a checkbox of the Grant Access
+// form.
+type grantResource struct {
+	*store.ResourceRow
+	Checked bool
 }
 
 // roleFieldName is the form name of the input of a role's required field:
@@ -104,15 +123,57 @@ func (h *Handler) fillGrantPage(r *http.Request, p *page, u *directory.User, rol
 	scope = append(scope, unitPicks(units, "")[1:]...)
 	d.Scope = newPick(p, "unit_id", "Scope", "", true, scope)
 	d.Scope.Hint = "The role applies to this unit and every unit under it."
+	d.ResourceErrors = p.Errors("grant-resources")
+	if a := actorOf(r); a.Can("resources.manage") && !u.Deleted() {
+		d.PickResources, d.Q = true, strings.TrimSpace(r.FormValue("q"))
+		rows, more, err := h.pickableResources(r.Context(), a, d.Q)
+		if err != nil {
+			return err
+		}
+		ticked := map[string]bool{}
+		for _, id := range p.Values("resource_ids") {
+			ticked[id] = true
+		}
+		for _, row := range rows {
+			d.Resources = append(d.Resources, grantResource{ResourceRow: row, Checked: ticked[row.ID]})
+			delete(ticked, row.ID)
+		}
+		for _, id := range p.Values("resource_ids") {
+			if ticked[id] {
+				d.Kept = append(d.Kept, id)
+				delete(ticked, id)
+			}
+		}
+		d.More = more
+	}
 	p.Data = d
 	return nil
 }
 
-// grantForm shows the Grant Access form.
+// grantKeptFields names the inputs of the Grant Access form that are
+// filled in again after an error or a search of resources.
+func grantKeptFields(roles []*directory.Role) []string {
+	keep := []string{"role_id", "unit_id", "starts_on", "ends_on", "resource_ids", "q"}
+	for _, role := range roles {
+		for _, f := range role.RequiredFields {
+			keep = append(keep, roleFieldName(role, f.Key))
+		}
+	}
+	return keep
+}
+
+// grantForm shows the Grant Access form. Its "Search resources" button
+// asks for the form again with the values typed so far, which are filled
+// in again.
 func (h *Handler) grantForm(w http.ResponseWriter, r *http.Request) {
 	p, u, roles := h.grantPage(w, r)
 	if p == nil {
 		return
+	}
+	if query := r.URL.Query(); query.Has("search") {
+		for _, name := range grantKeptFields(roles) {
+			p.Set(name, query[name]...)
+		}
 	}
 	if err := h.fillGrantPage(r, p, u, roles); err != nil {
 		h.failure(w, r, err)
@@ -121,7 +182,8 @@ func (h *Handler) grantForm(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "grant_new", p)
 }
 
-// createGrant gives the user the role of the form, then shows the form
+// createGrant gives the user the role of the form and the ticked
+// resources, in one admin call (all or nothing), then shows the form
 // again for another grant ("Save and Next") or goes to the user's Access
 // tab ("Save and Close").
 func (h *Handler) createGrant(w http.ResponseWriter, r *http.Request) {
@@ -133,18 +195,13 @@ func (h *Handler) createGrant(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusBadRequest, "Bad request", "The form could not be read. Go back and try again.")
 		return
 	}
-	keep := []string{"role_id", "unit_id", "starts_on", "ends_on"}
-	for _, role := range roles {
-		for _, f := range role.RequiredFields {
-			keep = append(keep, roleFieldName(role, f.Key))
-		}
-	}
-	p.Keep(r, keep...)
+	p.Keep(r, grantKeptFields(roles)...)
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	in := admin.GrantInput{RoleID: v("role_id"), UnitID: v("unit_id"), Fields: map[string]string{}}
 	refs := map[string]web.FieldRef{
 		"role_id": {ID: "role_id", Label: "Role"}, "unit_id": {ID: "unit_id", Label: "Scope"},
 		"starts_at": {ID: "starts_on", Label: "Starts on"}, "expires_at": {ID: "ends_on", Label: "Ends on"},
+		"resource_ids": {ID: "grant-resources", Label: "Resources"},
 	}
 	var chosen *directory.Role
 	for _, role := range roles {
@@ -175,9 +232,17 @@ func (h *Handler) createGrant(w http.ResponseWriter, r *http.Request) {
 	}
 	status := http.StatusUnprocessableEntity
 	if ok {
-		g, err := h.svc.CreateGrant(r.Context(), actorOf(r), u.ID, in)
+		g, assigned, err := h.svc.GrantAccess(r.Context(), actorOf(r), u.ID, in, r.PostForm["resource_ids"], "")
 		if err == nil {
-			msg := fmt.Sprintf("%s now has the role %s over %s.", u.Name(), g.Role.Name, grantScopeName(g))
+			msg := fmt.Sprintf("%s now has the role %s over %s", u.Name(), g.Role.Name, grantScopeName(g))
+			switch len(assigned) {
+			case 0:
+				msg += "."
+			case 1:
+				msg += " and the resource " + assigned[0].Resource.Name + "."
+			default:
+				msg += fmt.Sprintf(" and %d resources.", len(assigned))
+			}
 			if v("then") == "next" {
 				next := "/admin/users/" + u.ID + "/grants/new"
 				if r.FormValue("next") == "close" {

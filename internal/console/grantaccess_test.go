@@ -20,7 +20,7 @@ func TestGrantAccessForm(t *testing.T) {
 		want(t, r, 200, "")
 		says(t, r, "Grant access to "+u.Name(), "Role (required)", "Service Contact", "Administrator", "The whole organization",
 			"North", "Starts on", "Ends on", "Description of the service provided", "Only for the role Service Contact",
-			"Access tab", "Save and Next", "Save and Close")
+			"Resources", "Find resources", "Save and Next", "Save and Close")
 
 		sc := f.addUserRole("service_contact")
 		field := "rf_service_contact_service_description"

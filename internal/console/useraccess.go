@@ -21,10 +21,6 @@ func (h *Handler) userAccessRoutes(r router) {
 	r.handle("POST /admin/users/{id}/resources", h.setUserResources)
 }
 
-// accessResourceLimit bounds the resources offered as checkboxes on the
-// Access tab; the rest are found with the search field.
-const accessResourceLimit = 100
-
 // accessData is what the Access tab shows.
 type accessData struct {
 	Head        userHead
@@ -88,7 +84,7 @@ func (h *Handler) renderAccess(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	if a.Can("resources.manage") && !u.Deleted() {
-		page, err := h.svc.Resources(ctx, a, admin.ResourceListInput{Q: d.Q, Limit: accessResourceLimit})
+		rows, more, err := h.pickableResources(ctx, a, d.Q)
 		if err != nil {
 			h.failure(w, r, err)
 			return
@@ -99,10 +95,10 @@ func (h *Handler) renderAccess(w http.ResponseWriter, r *http.Request, status in
 				held[as.ResourceID] = true
 			}
 		}
-		for _, row := range page.Rows {
+		for _, row := range rows {
 			d.Resources = append(d.Resources, accessResource{ResourceRow: row, Assigned: held[row.ID]})
 		}
-		d.More = page.Next != nil
+		d.More = more
 	}
 	p.Data = d
 	h.render(w, r, status, "user_access", p)
