@@ -93,6 +93,16 @@ func (a *app) serve(ctx context.Context, started func(*server.Server)) error {
 			}
 		})
 	})
+	// Users past their organization's recycle bin rule are purged hourly.
+	jobs.Go(func() {
+		every(jobsCtx, time.Hour, func() {
+			if n, err := svc.PurgeExpiredDeleted(jobsCtx, ""); err != nil && jobsCtx.Err() == nil {
+				a.log.Error("cannot purge the recycle bins", "error", err)
+			} else if n > 0 {
+				a.log.Info("deleted users purged after their recycle bin days", "count", n)
+			}
+		})
+	})
 	defer func() {
 		stopJobs()
 		jobs.Wait()

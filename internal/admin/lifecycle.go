@@ -228,12 +228,20 @@ func (s *Service) Purge(ctx context.Context, a *Actor, id string, expectVersion 
 		if !u.Deleted() {
 			return directory.Errorf(directory.KindConflict, "%s is not in the recycle bin; delete them first", u.Name())
 		}
-		if u.CustomFields, err = tx.FieldValues(ctx, u.ID); err != nil {
-			return err
-		}
-		if err := tx.PurgeUser(ctx, a.OrgID, u.ID); err != nil {
-			return fmt.Errorf("purge user: %w", err)
-		}
-		return s.record(ctx, tx, a, "user.purge", "user", u.ID, u.Name(), diff(nonEmpty(userSnapshot(u)), map[string]any{}))
+		return s.purgeUser(ctx, tx, a, u, nil)
 	})
+}
+
+// purgeUser removes u, who is in the recycle bin, for good inside tx and
+// records user.purge by a, with extra changes after the user's snapshot.
+func (s *Service) purgeUser(ctx context.Context, tx *store.Tx, a *Actor, u *directory.User, extra []directory.Change) error {
+	var err error
+	if u.CustomFields, err = tx.FieldValues(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := tx.PurgeUser(ctx, u.OrgID, u.ID); err != nil {
+		return fmt.Errorf("purge user: %w", err)
+	}
+	changes := append(diff(nonEmpty(userSnapshot(u)), map[string]any{}), extra...)
+	return s.record(ctx, tx, a, "user.purge", "user", u.ID, u.Name(), changes)
 }

@@ -57,5 +57,6 @@ func policyMap(p directory.SecurityPolicy) map[string]any {
 		"require_symbol": p.RequireSymbol, "mfa_required": p.MFARequired, "security_questions": p.SecurityQuestions,
 		"impersonation_disabled": p.ImpersonationDisabled, "impersonation_notice": p.ImpersonationNotice, "impersonation_minutes": p.ImpersonationMinutes,
 		"reset_link_minutes": p.ResetLinkMinutes, "invitation_hours": p.InvitationHours,
+		"recycle_bin_days": p.RecycleBinDays,
 	}
 }

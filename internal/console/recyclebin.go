@@ -27,6 +27,9 @@ type binData struct {
 	Total int
 	Pager pager
 	Back  string
+	// PurgeDays is the organization's recycle bin rule: deleted users are
+	// purged this many days after deletion; 0 keeps them until purged.
+	PurgeDays int
 }
 
 // binRow is one deleted user.
@@ -44,8 +47,13 @@ func (h *Handler) recycleBin(w http.ResponseWriter, r *http.Request) {
 		h.failure(w, r, err)
 		return
 	}
+	pol, err := h.svc.SecurityPolicy(r.Context(), actorOf(r))
+	if err != nil {
+		h.failure(w, r, err)
+		return
+	}
 	q := url.Values{"after": {after}}
-	d := binData{Total: pg.Total, Pager: pageLinks(r.URL.Path, q, keysetToken(pg.Next)),
+	d := binData{Total: pg.Total, PurgeDays: pol.RecycleBinDays, Pager: pageLinks(r.URL.Path, q, keysetToken(pg.Next)),
 		Back: withQuery(r.URL.Path, cloneValues(q))}
 	for _, e := range pg.Entries {
 		u := e.User

@@ -9,8 +9,8 @@ import (
 	"roster/internal/web"
 )
 
-// settingsRoutes adds the organization's settings: the security policy,
-// custom fields, unit kind labels, premium seats and the test mail, each
+// settingsRoutes adds the organization's settings: the security policy
+// (with how long deleted users stay in the recycle bin), custom fields, unit kind labels, premium seats and the test mail, each
 // section a form of its own on one page.
 func (h *Handler) settingsRoutes(r router) {
 	r.handle("GET /admin/settings", h.settingsShow)
@@ -89,6 +89,11 @@ func policyGroups(p directory.SecurityPolicy) []policyGroup {
 		}, Flags: []policyFlag{
 			{"impersonation_enabled", "Administrators may emulate users", !p.ImpersonationDisabled, ""},
 			{"impersonation_notice", "Mail users when an administrator starts emulating them", p.ImpersonationNotice, ""},
+		}},
+		{ID: "deletion", Legend: "Deleting users", Numbers: []policyNumber{
+			{"recycle_bin_days", "Days deleted users stay in the recycle bin (0 = until purged by hand)",
+				"From 0 to 3650. Users past it are purged for good within the hour. Only a user who has never signed in can be deleted; one who has signed in can only be disabled.",
+				p.RecycleBinDays},
 		}},
 		{ID: "signin", Legend: "Sign-in", Flags: []policyFlag{
 			{"mfa_required", "Require MFA of everyone", p.MFARequired,
@@ -217,6 +222,7 @@ func policyFromForm(r *http.Request, p *page) (pol directory.SecurityPolicy, ok 
 	num("invitation_hours", &pol.InvitationHours)
 	num("reset_link_minutes", &pol.ResetLinkMinutes)
 	num("impersonation_minutes", &pol.ImpersonationMinutes)
+	num("recycle_bin_days", &pol.RecycleBinDays)
 	pol.RequireUpper, pol.RequireLower = on("require_upper"), on("require_lower")
 	pol.RequireDigit, pol.RequireSymbol = on("require_digit"), on("require_symbol")
 	pol.ImpersonationDisabled, pol.ImpersonationNotice = !on("impersonation_enabled"), on("impersonation_notice")

@@ -18,7 +18,7 @@ func settingsPolicyForm(p directory.SecurityPolicy) url.Values {
 		"lockout_threshold": p.LockoutThreshold, "auto_unlock_minutes": p.AutoUnlockMinutes,
 		"session_idle_minutes": p.SessionIdleMinutes, "session_lifetime_hours": p.SessionLifetimeHours,
 		"invitation_hours": p.InvitationHours, "reset_link_minutes": p.ResetLinkMinutes,
-		"impersonation_minutes": p.ImpersonationMinutes,
+		"impersonation_minutes": p.ImpersonationMinutes, "recycle_bin_days": p.RecycleBinDays,
 	} {
 		v.Set(name, strconv.Itoa(n))
 	}
@@ -310,5 +310,77 @@ func TestSettingsRefusesThoseWithoutSettingsManage(t *testing.T) {
 		if fields, _ := f.svc.Fields(f.ctx, f.op()); len(fields) != 0 {
 			t.Fatalf("fields %v", fields)
 		}
+	})
+}
+
+func TestSettingsRecycleBinDays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := newFixture(t, e)
+		b := f.ownerBrowser()
+		r := b.get("/admin/settings")
+		want(t, r, 200, "")
+		says(t, r, "Days deleted users stay in the recycle bin (0 = until purged by hand)")
+		if !strings.Contains(r.Body, `id="security-recycle_bin_days" name="recycle_bin_days" type="number"`) {
+			t.Fatalf("no number field for the recycle bin days")
+		}
+		if !hasLink(r.Body, "#security-deletion") {
+			t.Errorf("the section list does not lead to the deletion rule")
+		}
+		r = b.get("/admin/recycle-bin")
+		want(t, r, 200, "")
+		says(t, r, "Deleted users stay until purged.")
+
+		// A saved rule is stored, audited, shown again and told on the
+		// recycle bin page.
+		p := settingsPolicy(f)
+		p.RecycleBinDays = 30
+		want(t, b.post("/admin/settings/security", settingsPolicyForm(p)), 303, "/admin/settings#security")
+		if got := settingsPolicy(f); got != p {
+			t.Fatalf("policy %+v, want %+v", got, p)
+		}
+		ev := f.audit()[0]
+		if ev.Action != "settings.security" || len(ev.Changes) != 1 || ev.Changes[0].Field != "recycle_bin_days" {
+			t.Errorf("audit event %s %+v, want settings.security changing recycle_bin_days", ev.Action, ev.Changes)
+		}
+		r = b.get("/admin/settings")
+		if !strings.Contains(r.Body, `name="recycle_bin_days" type="number" autocomplete="off" value="30"`) {
+			t.Errorf("the form does not show the saved 30 days")
+		}
+		r = b.get("/admin/recycle-bin")
+		says(t, r, "Deleted users are purged after 30 days.")
+		if !hasLink(r.Body, "/admin/settings#security-deletion") {
+			t.Errorf("the owner gets no link to change the rule")
+		}
+
+		// -1 is refused beside the field, kept in the form, and nothing
+		// changes.
+		before := settingsPolicy(f)
+		events := len(f.audit())
+		bad := before
+		bad.RecycleBinDays = -1
+		r = b.post("/admin/settings/security", settingsPolicyForm(bad))
+		want(t, r, 422, "")
+		says(t, r, "There is a problem",
+			"Days deleted users stay in the recycle bin (0 = until purged by hand) must be between 0 and 3650 days")
+		if !strings.Contains(r.Body, `<p class="field-error" id="security-recycle_bin_days-error">`) {
+			t.Errorf("no message beside the recycle bin days")
+		}
+		if !strings.Contains(r.Body, `name="recycle_bin_days" type="number" autocomplete="off" value="-1"`) {
+			t.Errorf("the form does not show -1 again")
+		}
+		if got := settingsPolicy(f); got != before {
+			t.Fatalf("a refused rule changed the policy: %+v", got)
+		}
+		if n := len(f.audit()); n != events {
+			t.Errorf("a refused rule was audited")
+		}
+
+		// 0 goes back to keeping deleted users until purged by hand.
+		p.RecycleBinDays = 0
+		want(t, b.post("/admin/settings/security", settingsPolicyForm(p)), 303, "/admin/settings#security")
+		if got := settingsPolicy(f).RecycleBinDays; got != 0 {
+			t.Fatalf("recycle bin days %d, want 0", got)
+		}
+		says(t, b.get("/admin/recycle-bin"), "Deleted users stay until purged.")
 	})
 }

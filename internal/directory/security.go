@@ -47,6 +47,9 @@ type SecurityPolicy struct {
 	ResetLinkMinutes int `json:"reset_link_minutes"`
 	// InvitationHours is how long an invitation link works.
 	InvitationHours int `json:"invitation_hours"`
+	// RecycleBinDays purges a deleted user this many days after they were
+	// deleted; 0 keeps them in the recycle bin until purged by hand.
+	RecycleBinDays int `json:"recycle_bin_days"`
 }
 
 // The policy defaults, after NIST SP 800-63B rev 4 where it speaks.
@@ -59,6 +62,8 @@ const (
 	DefaultImpersonationMinutes = 30
 	DefaultResetLinkMinutes     = 60
 	DefaultInvitationHours      = 24
+	// MaxRecycleBinDays is the longest recycle bin rule, ten years.
+	MaxRecycleBinDays = 3650
 )
 
 // Defaults returns p with every unset duration and count at its default.
@@ -79,6 +84,9 @@ func (p SecurityPolicy) Defaults() SecurityPolicy {
 	if p.AutoUnlockMinutes < 0 {
 		p.AutoUnlockMinutes = 0
 	}
+	if p.RecycleBinDays < 0 {
+		p.RecycleBinDays = 0
+	}
 	return p
 }
 
@@ -98,6 +106,9 @@ func (p SecurityPolicy) Validate(v *Validation) {
 	between("impersonation_minutes", p.ImpersonationMinutes, 5, 8*60)
 	between("reset_link_minutes", p.ResetLinkMinutes, 10, 24*60)
 	between("invitation_hours", p.InvitationHours, 1, 24*30)
+	if p.RecycleBinDays < 0 || p.RecycleBinDays > MaxRecycleBinDays {
+		v.Add("recycle_bin_days", "must be between 0 and %d days (0 keeps deleted users until purged by hand)", MaxRecycleBinDays)
+	}
 	if p.SessionIdleMinutes > p.SessionLifetimeHours*60 && p.SessionLifetimeHours > 0 {
 		v.Add("session_idle_minutes", "must not be longer than the session lifetime")
 	}

@@ -78,6 +78,7 @@ type SecurityPolicyJSON struct {
 	ImpersonationMinutes  int  `json:"impersonation_minutes" doc:"An emulation ends by itself after this many minutes (5–480)"`
 	ResetLinkMinutes      int  `json:"reset_link_minutes" doc:"How long a password reset link works, in minutes (10–1440)"`
 	InvitationHours       int  `json:"invitation_hours" doc:"How long an invitation link works, in hours (1–720)"`
+	RecycleBinDays        int  `json:"recycle_bin_days" required:"false" doc:"Deleted users are purged this many days after they were deleted (0–3650; 0 or left out = kept until purged by hand)"`
 }
 
 type sessionsOutput = itemsOutput[*SessionJSON]
