@@ -61,18 +61,7 @@ type page struct {
 }
 
 // Banner returns the emulation banner, or nil.
-func (p *page) Banner() *banner {
-	if p.State == nil || p.State.Target == nil || p.State.Session == nil {
-		return nil
-	}
-	return &banner{Name: p.State.Target.Name(), Reason: p.State.Session.ImpersonationReason,
-		Ends: clockTime(p.State.Session.ImpersonationEndsAt)}
-}
-
-// banner says whom a session is acting as.
-type banner struct {
-	Name, Reason, Ends string
-}
+func (p *page) Banner() *web.Banner { return web.EmulationBanner(p.State) }
 
 // SignedInAs is the name shown beside the sign-out button.
 func (p *page) SignedInAs() string {

@@ -136,18 +136,7 @@ func (p *page) RoleName() string {
 }
 
 // Banner returns the emulation banner, or nil.
-func (p *page) Banner() *banner {
-	if p.State == nil || p.State.Target == nil || p.State.Session == nil {
-		return nil
-	}
-	return &banner{Name: p.State.Target.Name(), Reason: p.State.Session.ImpersonationReason,
-		Ends: web.ClockTime(p.State.Session.ImpersonationEndsAt)}
-}
-
-// banner says whom a session is acting as.
-type banner struct {
-	Name, Reason, Ends string
-}
+func (p *page) Banner() *web.Banner { return web.EmulationBanner(p.State) }
 
 // render writes page name with status. The page is rendered into a buffer
 // first, so that a template failure still gets a clean error page.
