@@ -69,6 +69,10 @@ type Service struct {
 	logLinks  bool
 	templates *mail.Templates
 	log       *slog.Logger
+	// importCrash, set by tests, stops import workers as a crash would.
+	importCrash importCrash
+	// importBatchRows, set by tests, replaces the rows per import batch.
+	importBatchRows int
 }
 
 // New returns a Service on db.
@@ -131,6 +135,8 @@ type Actor struct {
 	RequestID string
 
 	operator bool
+	// importID names the import the actor is running, for the audit log.
+	importID string
 	// gated marks the actor of a session that must still clear a gate
 	// (second factor, password change, MFA enrolment): it may do nothing.
 	gated bool
@@ -202,7 +208,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, a *Actor, action, ta
 		ID: newID(), OrgID: a.OrgID, At: s.now(), ActorID: a.UserID, ActorName: a.Name,
 		ImpersonatorID: a.ImpersonatorID, TokenID: a.TokenID, Action: action,
 		TargetType: targetType, TargetID: targetID, TargetName: targetName,
-		Changes: changes, IP: a.IP, RequestID: a.RequestID,
+		Changes: changes, IP: a.IP, RequestID: a.RequestID, ImportID: a.importID,
 	}
 	return tx.AppendAudit(ctx, e)
 }

@@ -1,0 +1,8 @@
+package admin
+
+// SetImportCrash makes the service's import workers stop dead after each
+// batch for which crash returns an error, as a crash would.
+func SetImportCrash(s *Service, crash func(done int) error) { s.importCrash = crash }
+
+// SetImportBatch sets the rows per import batch of the service.
+func SetImportBatch(s *Service, n int) { s.importBatchRows = n }

@@ -1,0 +1,772 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"roster/internal/auth"
+	"roster/internal/directory"
+	"roster/internal/store"
+)
+
+// importRun holds what planning the rows of one import needs: the
+// organization's roles, units, groups and custom fields (loaded once), and
+// what earlier rows of the file claimed, so that a value used twice in the
+// file is caught on its second row.
+type importRun struct {
+	s      *Service
+	a      *Actor
+	im     *directory.Import
+	dry    bool
+	col    map[string]int
+	fields []*directory.CustomField
+	roles  map[string]*directory.Role
+	units  map[string]*directory.Unit
+	groups map[string]*directory.Group
+	deflt  *directory.Role
+	// seen maps "u:"/"e:"/"x:" + a folded user name, email or user code
+	// to the file line of the row that first used it.
+	seen map[string]int
+	// planned maps "u:"/"x:" keys to the users earlier rows create, so that
+	// a row may name as supervisor someone an earlier row adds.
+	planned map[string]*directory.User
+	// premiumFree is how many premium seats remain (-1 = no limit).
+	premiumFree int
+	now         time.Time
+}
+
+// rowPlan is what one row will do.
+type rowPlan struct {
+	row     *directory.ImportRow
+	outcome string
+	message string
+	user    *directory.User // the new user, or the user after the update
+	old     *directory.User // the user before an update
+	hash    string
+	values  map[string]string // custom field values to store
+	grant   *directory.Grant
+	role    *directory.Role
+	unit    *directory.Unit
+	groups  []*directory.Group
+	status  directory.Status // a status change of an existing user, or ""
+	changes []directory.Change
+	invite  bool
+	// rel is the relationship a relationship row adds.
+	rel          *directory.Relationship
+	relFrom      *directory.User
+	relTo        *directory.User
+	emailChanged bool
+	// label names the row's target when it is not a user (a relationship).
+	label string
+}
+
+func (p *rowPlan) fail(format string, args ...any) *rowPlan {
+	p.outcome, p.message = directory.RowError, fmt.Sprintf(format, args...)
+	return p
+}
+
+// newImportRun loads what planning needs, through c.
+func (s *Service) newImportRun(ctx context.Context, c *store.Conn, a *Actor, im *directory.Import, dry bool) (*importRun, error) {
+	r := &importRun{s: s, a: a, im: im, dry: dry, col: map[string]int{}, roles: map[string]*directory.Role{},
+		units: map[string]*directory.Unit{}, groups: map[string]*directory.Group{}, seen: map[string]int{},
+		planned: map[string]*directory.User{}, now: s.now()}
+	for i, key := range im.Mapping {
+		if key != "" {
+			r.col[key] = i
+		}
+	}
+	var err error
+	if r.fields, err = c.Fields(ctx, a.OrgID); err != nil {
+		return nil, err
+	}
+	roles, err := c.Roles(ctx, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	for _, role := range roles {
+		r.roles[directory.FoldKey(role.Name)] = role
+		if role.IsDefault {
+			r.deflt = role
+		}
+	}
+	units, err := c.Units(ctx, a.OrgID, store.UnitFilter{IncludeArchived: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		if u.Code != "" {
+			r.units["code:"+directory.FoldKey(u.Code)] = u
+		}
+		k := "name:" + directory.FoldKey(u.Name)
+		if _, dup := r.units[k]; dup {
+			r.units[k] = nil // two units share the name: it names neither
+		} else {
+			r.units[k] = u
+		}
+	}
+	groups, err := c.Groups(ctx, a.OrgID, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		k := directory.FoldKey(g.Name)
+		if _, dup := r.groups[k]; dup {
+			r.groups[k] = nil
+		} else {
+			r.groups[k] = g
+		}
+	}
+	org, err := c.Organization(ctx, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	r.premiumFree = -1
+	if org.PremiumSeatLimit >= 0 {
+		used, err := c.PremiumSeatsUsed(ctx, a.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		r.premiumFree = max(org.PremiumSeatLimit-used, 0)
+	}
+	return r, nil
+}
+
+// cell returns the trimmed value of a row's cell for a field, and whether
+// the field is mapped.
+func (r *importRun) cell(row *directory.ImportRow, key string) (string, bool) {
+	i, ok := r.col[key]
+	if !ok || i >= len(row.Cells) {
+		return "", false
+	}
+	return strings.TrimSpace(row.Cells[i]), true
+}
+
+// given returns a row's non-blank cell for a field ("" when blank or not
+// mapped): blank cells leave a field as it is.
+func (r *importRun) given(row *directory.ImportRow, key string) string {
+	v, _ := r.cell(row, key)
+	return v
+}
+
+// unit finds a unit by its code, else by its name.
+func (r *importRun) unit(ref string) (*directory.Unit, string) {
+	if u := r.units["code:"+directory.FoldKey(ref)]; u != nil {
+		return u, ""
+	}
+	u, ok := r.units["name:"+directory.FoldKey(ref)]
+	switch {
+	case !ok:
+		return nil, fmt.Sprintf("no unit has the code or name %q", ref)
+	case u == nil:
+		return nil, fmt.Sprintf("several units are named %q; use the unit's code", ref)
+	}
+	return u, ""
+}
+
+// matchKey is how a row names an existing user.
+func (r *importRun) matchKey(row *directory.ImportRow) string {
+	if r.im.MatchBy == directory.MatchExternalID {
+		return r.given(row, "external_id")
+	}
+	return r.given(row, "username")
+}
+
+// lookups are the users a batch of rows names, loaded in a few queries.
+type lookups struct {
+	byUsername map[string]*directory.User
+	byEmail    map[string]*directory.User
+	byCode     map[string]*directory.User
+}
+
+func (r *importRun) lookup(ctx context.Context, c *store.Conn, rows []*directory.ImportRow) (*lookups, error) {
+	_, sup := r.col["supervisor"]
+	var names, emails, codes []string
+	for _, row := range rows {
+		names = append(names, r.given(row, "username"))
+		emails = append(emails, r.given(row, "email"))
+		codes = append(codes, r.given(row, "external_id"))
+		if sup {
+			names = append(names, r.given(row, "supervisor"))
+			codes = append(codes, r.given(row, "supervisor"))
+		}
+	}
+	l := &lookups{byUsername: map[string]*directory.User{}, byEmail: map[string]*directory.User{}, byCode: map[string]*directory.User{}}
+	for _, q := range []struct {
+		field  string
+		values []string
+		into   *map[string]*directory.User
+	}{{"username", names, &l.byUsername}, {"email", emails, &l.byEmail}, {"external_id", codes, &l.byCode}} {
+		if !hasValue(q.values) {
+			continue
+		}
+		m, err := c.UsersByKeys(ctx, r.a.OrgID, q.field, q.values)
+		if err != nil {
+			return nil, err
+		}
+		*q.into = m
+	}
+	return l, nil
+}
+
+func hasValue(values []string) bool {
+	for _, v := range values {
+		if v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// planUsers decides what each row of a batch does, reading through c and
+// writing nothing.
+func (r *importRun) planUsers(ctx context.Context, c *store.Conn, rows []*directory.ImportRow) ([]*rowPlan, error) {
+	l, err := r.lookup(ctx, c, rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*rowPlan, len(rows))
+	for i, row := range rows {
+		p := &rowPlan{row: row}
+		if err := r.planUser(ctx, c, l, p); err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+func (r *importRun) planUser(ctx context.Context, c *store.Conn, l *lookups, p *rowPlan) error {
+	row := p.row
+	key := r.matchKey(row)
+	var existing *directory.User
+	if key != "" {
+		if r.im.MatchBy == directory.MatchExternalID {
+			existing = l.byCode[key]
+		} else {
+			existing = l.byUsername[directory.FoldKey(key)]
+		}
+	}
+	switch {
+	case r.im.Mode == directory.ImportCreate:
+		return r.planCreate(ctx, c, l, p)
+	case existing == nil && r.im.Mode == directory.ImportUpdate:
+		if key == "" {
+			p.fail("the %s is blank; it says which user the row updates", matchLabel(r.im.MatchBy))
+			return nil
+		}
+		p.fail("no user has the %s %q", matchLabel(r.im.MatchBy), key)
+		return nil
+	case existing == nil:
+		return r.planCreate(ctx, c, l, p)
+	}
+	return r.planUpdate(ctx, c, l, p, existing)
+}
+
+func matchLabel(matchBy string) string {
+	if matchBy == directory.MatchExternalID {
+		return "user code"
+	}
+	return "user name"
+}
+
+// claim records that the row uses a unique value, or says which earlier
+// row of the file used it first.
+func (r *importRun) claim(p *rowPlan, prefix, label, value string) bool {
+	if value == "" {
+		return true
+	}
+	k := prefix + directory.FoldKey(value)
+	if prefix == "x:" {
+		k = prefix + value
+	}
+	if line, ok := r.seen[k]; ok && line != p.row.FileLine {
+		p.fail("the %s %s is also on line %d of the file", label, value, line)
+		return false
+	}
+	r.seen[k] = p.row.FileLine
+	return true
+}
+
+// holder names the user who holds a unique value, as far as the actor may
+// know who that is.
+func (r *importRun) holder(ctx context.Context, c *store.Conn, u *directory.User) string {
+	if ok, err := r.s.canView(ctx, c, r.a, u); err != nil || !ok {
+		return "another user"
+	}
+	if u.Deleted() {
+		return u.Name() + " (in the recycle bin)"
+	}
+	return u.Name()
+}
+
+// profileFromRow fills p's profile fields from the row's mapped cells:
+// on an update, blank cells leave fields as they are.
+func (r *importRun) profileFromRow(row *directory.ImportRow, prof *directory.Profile, v *directory.Validation) {
+	set := func(dst *string, key string) {
+		if val := r.given(row, key); val != "" {
+			*dst = val
+		}
+	}
+	set(&prof.Username, "username")
+	set(&prof.FirstName, "first_name")
+	set(&prof.LastName, "last_name")
+	set(&prof.DisplayName, "display_name")
+	set(&prof.Phone, "phone")
+	set(&prof.JobTitle, "job_title")
+	set(&prof.Position, "position")
+	set(&prof.ExternalID, "external_id")
+	set(&prof.Address.Street, "address_street")
+	set(&prof.Address.Locality, "address_locality")
+	set(&prof.Address.Region, "address_region")
+	set(&prof.Address.PostalCode, "address_postal_code")
+	set(&prof.Address.Country, "address_country")
+	if val := r.given(row, "license"); val != "" {
+		lic := directory.License(strings.ToLower(val))
+		if !lic.Valid() {
+			v.Add("license", "must be standard or premium")
+		} else {
+			prof.License = lic
+		}
+	}
+	if val := r.given(row, "expires_at"); val != "" {
+		t, err := parseImportDate(val)
+		if err != nil {
+			v.Add("expires_at", "must be a date like 2027-06-30 or 2027-06-30T23:59:59Z")
+		} else {
+			prof.ExpiresAt = t
+		}
+	}
+}
+
+// parseImportDate reads a date (the end of that day, UTC) or an RFC 3339
+// time.
+func parseImportDate(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.Add(24*time.Hour - time.Second), nil
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
+// references resolves the supervisor, department and location cells of a
+// row into prof, checking them as the console does.
+func (r *importRun) references(ctx context.Context, c *store.Conn, l *lookups, row *directory.ImportRow, selfID string, prof *directory.Profile, v *directory.Validation) error {
+	if ref := r.given(row, "supervisor"); ref != "" {
+		sup := l.byUsername[directory.FoldKey(ref)]
+		if sup == nil {
+			sup = l.byCode[ref]
+		}
+		if sup == nil {
+			sup = r.planned["u:"+directory.FoldKey(ref)]
+		}
+		if sup == nil {
+			sup = r.planned["x:"+ref]
+		}
+		switch {
+		case sup == nil:
+			v.Add("supervisor", "no user has the user name or user code %q", ref)
+		case sup.ID == selfID:
+			v.Add("supervisor", "a user cannot be their own supervisor")
+		case sup.Deleted():
+			v.Add("supervisor", "%s is in the recycle bin", sup.Name())
+		default:
+			if _, planned := r.planned["u:"+directory.FoldKey(sup.Username)]; !planned {
+				ok, err := r.s.canView(ctx, c, r.a, sup)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					v.Add("supervisor", "no user has the user name or user code %q", ref)
+					break
+				}
+			}
+			prof.SupervisorID = sup.ID
+		}
+	}
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"department", &prof.DepartmentID}, {"location", &prof.LocationID}} {
+		ref := r.given(row, f.key)
+		if ref == "" {
+			continue
+		}
+		u, msg := r.unit(ref)
+		switch {
+		case u == nil:
+			v.Add(f.key, "%s", msg)
+		case u.Archived():
+			v.Add(f.key, "%s is archived", u.Name)
+		case !r.a.covers(u.Path):
+			v.Add(f.key, "%s is outside your scope", u.Name)
+		default:
+			*f.dst = u.ID
+		}
+	}
+	return nil
+}
+
+// access resolves the role and scope cells of a row into a grant to give,
+// applying the delegation rule.
+func (r *importRun) access(row *directory.ImportRow, p *rowPlan, userID string, v *directory.Validation) {
+	roleName, scope := r.given(row, "role"), r.given(row, "scope_unit")
+	if roleName == "" && scope == "" {
+		return
+	}
+	role := r.deflt
+	if roleName != "" {
+		role = r.roles[directory.FoldKey(roleName)]
+		if role == nil {
+			v.Add("role", "no role is named %q", roleName)
+			return
+		}
+	}
+	if role == nil {
+		v.Add("role", "give a role with the scope")
+		return
+	}
+	var unit *directory.Unit
+	path := ""
+	if scope != "" {
+		u, msg := r.unit(scope)
+		if u == nil {
+			v.Add("scope_unit", "%s", msg)
+			return
+		}
+		if u.Archived() {
+			v.Add("scope_unit", "%s is archived", u.Name)
+			return
+		}
+		unit, path = u, u.Path
+	}
+	if len(role.RequiredFields) > 0 {
+		v.Add("role", "the role %s needs %s on each grant; give it in the console", role.Name, role.RequiredFields[0].Label)
+		return
+	}
+	if !r.a.mayGive(role.Level, path) {
+		if role.Level > r.a.Level() {
+			v.Add("role", "you may give roles only at or below your own level (%d); %s is %d", r.a.Level(), role.Name, role.Level)
+		} else {
+			v.Add("scope_unit", "you may give access only inside your own scope")
+		}
+		return
+	}
+	p.role, p.unit = role, unit
+	p.grant = &directory.Grant{ID: newID(), OrgID: r.a.OrgID, UserID: userID, RoleID: role.ID,
+		CreatedBy: r.a.UserID, CreatedAt: r.now, UpdatedAt: r.now}
+	if unit != nil {
+		p.grant.UnitID = unit.ID
+	}
+}
+
+// groupsOf resolves the groups cell (names separated by semicolons,
+// commas or vertical bars).
+func (r *importRun) groupsOf(row *directory.ImportRow, v *directory.Validation) []*directory.Group {
+	cell := r.given(row, "groups")
+	if cell == "" {
+		return nil
+	}
+	var out []*directory.Group
+	seen := map[string]bool{}
+	for _, name := range strings.FieldsFunc(cell, func(c rune) bool { return c == ';' || c == ',' || c == '|' }) {
+		name = strings.TrimSpace(name)
+		if name == "" || seen[directory.FoldKey(name)] {
+			continue
+		}
+		seen[directory.FoldKey(name)] = true
+		g, ok := r.groups[directory.FoldKey(name)]
+		switch {
+		case !ok:
+			v.Add("groups", "no group is named %q", name)
+		case g == nil:
+			v.Add("groups", "several groups are named %q", name)
+		default:
+			out = append(out, g)
+		}
+	}
+	if len(out) > 0 && !r.a.Can("groups.manage") {
+		v.Add("groups", "your role does not allow adding users to groups (groups.manage)")
+	}
+	return out
+}
+
+// customValues returns the custom field cells of a row by field key;
+// on an update, blank cells are left out.
+func (r *importRun) customValues(row *directory.ImportRow, creating bool) map[string]string {
+	out := map[string]string{}
+	for _, f := range r.fields {
+		val, mapped := r.cell(row, customPrefix+f.Key)
+		if mapped && (val != "" || creating) {
+			out[f.Key] = val
+		}
+	}
+	return out
+}
+
+// explain turns validation problems into one line naming the columns.
+func (r *importRun) explain(v *directory.Validation) string {
+	labels := map[string]string{}
+	for _, c := range columnsWith(r.fields) {
+		labels[c.Key] = c.Label
+	}
+	labels["supervisor_id"], labels["department_id"], labels["location_id"] = "Supervisor", "Department", "Location"
+	var parts []string
+	for _, fe := range v.Fields {
+		name := fe.Field
+		if strings.HasPrefix(name, "custom_fields.") {
+			name = customPrefix + strings.TrimPrefix(name, "custom_fields.")
+		}
+		name = strings.ReplaceAll(name, "address.", "address_")
+		if l, ok := labels[name]; ok {
+			name = l
+		}
+		parts = append(parts, name+": "+fe.Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p *rowPlan) error {
+	row := p.row
+	var v directory.Validation
+	var prof directory.Profile
+	r.profileFromRow(row, &prof, &v)
+	prof.Email = r.given(row, "email")
+	directory.NormalizeProfile(&prof)
+	if prof.Username == "" && prof.Email != "" {
+		name, err := r.s.deriveUsername(ctx, &store.Tx{Conn: *c}, r.a.OrgID, &prof)
+		if err != nil {
+			return err
+		}
+		for i := 2; r.seen["u:"+directory.FoldKey(name)] != 0; i++ {
+			name = fmt.Sprintf("%s%d", strings.TrimRight(name, "0123456789"), i)
+		}
+		prof.Username = name
+	}
+	directory.ValidateProfile(&prof, &v)
+	if err := v.Err(); err != nil {
+		p.fail("%s", r.explain(&v))
+		return nil
+	}
+	for _, dup := range []struct {
+		users        map[string]*directory.User
+		key, label   string
+		value, claim string
+	}{
+		{l.byUsername, directory.FoldKey(prof.Username), "user name", prof.Username, "u:"},
+		{l.byEmail, directory.FoldKey(prof.Email), "email", prof.Email, "e:"},
+		{l.byCode, prof.ExternalID, "user code", prof.ExternalID, "x:"},
+	} {
+		if dup.value == "" {
+			continue
+		}
+		if u := dup.users[dup.key]; u != nil {
+			p.fail("the %s %s already belongs to %s", dup.label, dup.value, r.holder(ctx, c, u))
+			return nil
+		}
+		if !r.claim(p, dup.claim, dup.label, dup.value) {
+			return nil
+		}
+	}
+	id := newID()
+	if err := r.references(ctx, c, l, row, id, &prof, &v); err != nil {
+		return err
+	}
+	r.access(row, p, id, &v)
+	p.groups = r.groupsOf(row, &v)
+	given := r.customValues(row, true)
+	p.values = validateCustomFields(r.fields, given, true, &v)
+	status := directory.StatusPending
+	p.hash = r.given(row, "password_hash")
+	if p.hash != "" {
+		if !auth.SupportedImportedHash(p.hash) {
+			v.Add("password_hash", "is not a password hash Roster can verify (argon2, bcrypt, scrypt, pbkdf2 in PHC or crypt form)")
+		}
+		status = directory.StatusActive
+	}
+	switch st := directory.Status(strings.ToLower(r.given(row, "status"))); st {
+	case "", directory.StatusPending:
+		if st == directory.StatusPending && p.hash != "" {
+			v.Add("status", "a user with a password is active, not pending")
+		}
+	case directory.StatusActive:
+		if p.hash == "" {
+			v.Add("status", "active users need a password hash; import them as pending and invite them")
+		}
+	case directory.StatusInactive:
+		status = directory.StatusInactive
+	default:
+		v.Add("status", "must be pending, active or inactive")
+	}
+	if prof.License == directory.LicensePremium {
+		if r.premiumFree == 0 {
+			v.Add("license", "no premium seat is free")
+		}
+	}
+	if err := v.Err(); err != nil {
+		p.fail("%s", r.explain(&v))
+		return nil
+	}
+	if prof.License == directory.LicensePremium && r.premiumFree > 0 {
+		r.premiumFree--
+	}
+	u := &directory.User{ID: id, OrgID: r.a.OrgID, Profile: prof, Status: status, CreatedBy: r.a.UserID,
+		CreatedAt: r.now, UpdatedAt: r.now}
+	u.CustomFields = map[string]string{}
+	for k, val := range p.values {
+		if val != "" {
+			u.CustomFields[k] = val
+		}
+	}
+	p.user, p.outcome = u, directory.RowCreated
+	p.invite = r.im.Invite && u.Email != "" && status == directory.StatusPending
+	r.planned["u:"+directory.FoldKey(u.Username)] = u
+	if u.ExternalID != "" {
+		r.planned["x:"+u.ExternalID] = u
+	}
+	return nil
+}
+
+func (r *importRun) planUpdate(ctx context.Context, c *store.Conn, l *lookups, p *rowPlan, old *directory.User) error {
+	row := p.row
+	if !r.claim(p, map[bool]string{true: "x:", false: "u:"}[r.im.MatchBy == directory.MatchExternalID], matchLabel(r.im.MatchBy), r.matchKey(row)) {
+		return nil
+	}
+	if old.Deleted() {
+		p.fail("%s is in the recycle bin; restore them before updating", old.Name())
+		return nil
+	}
+	ok, err := r.s.canView(ctx, c, r.a, old)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		p.fail("no user has the %s %q", matchLabel(r.im.MatchBy), r.matchKey(row))
+		return nil
+	}
+	if ok, err = r.s.canManage(ctx, c, r.a, old); err != nil {
+		return err
+	}
+	if !ok {
+		p.fail("you may not change %s: they hold access above your level or outside your scope", old.Name())
+		return nil
+	}
+	if old.CustomFields, err = c.FieldValues(ctx, old.ID); err != nil {
+		return err
+	}
+	u := *old
+	u.CustomFields = make(map[string]string, len(old.CustomFields))
+	for k, val := range old.CustomFields {
+		u.CustomFields[k] = val
+	}
+	var v directory.Validation
+	r.profileFromRow(row, &u.Profile, &v)
+	if email := r.given(row, "email"); email != "" && directory.FoldKey(email) != directory.FoldKey(old.Email) {
+		u.Email, p.emailChanged = email, true
+	}
+	directory.NormalizeProfile(&u.Profile)
+	directory.ValidateProfile(&u.Profile, &v)
+	if err := r.references(ctx, c, l, row, old.ID, &u.Profile, &v); err != nil {
+		return err
+	}
+	for _, dup := range []struct {
+		users             map[string]*directory.User
+		key, label, value string
+		was, claim        string
+	}{
+		{l.byUsername, directory.FoldKey(u.Username), "user name", u.Username, directory.FoldKey(old.Username), "u:"},
+		{l.byEmail, directory.FoldKey(u.Email), "email", u.Email, directory.FoldKey(old.Email), "e:"},
+		{l.byCode, u.ExternalID, "user code", u.ExternalID, old.ExternalID, "x:"},
+	} {
+		if dup.value == "" || dup.key == dup.was {
+			continue
+		}
+		if other := dup.users[dup.key]; other != nil && other.ID != old.ID {
+			v.Add(map[string]string{"u:": "username", "e:": "email", "x:": "external_id"}[dup.claim],
+				"%s already belongs to %s", dup.value, r.holder(ctx, c, other))
+		} else if !r.claim(p, dup.claim, dup.label, dup.value) {
+			return nil
+		}
+	}
+	r.access(row, p, old.ID, &v)
+	p.groups = r.groupsOf(row, &v)
+	p.values = validateCustomFields(r.fields, r.customValues(row, false), false, &v)
+	if r.given(row, "password_hash") != "" {
+		v.Add("password_hash", "passwords are imported for new users only; reset the password of existing users instead")
+	}
+	if st := directory.Status(strings.ToLower(r.given(row, "status"))); st != "" && st != old.Status {
+		switch {
+		case !st.Valid():
+			v.Add("status", "must be pending, active or inactive")
+		case st == directory.StatusInactive:
+			if !r.a.Can("users.disable") {
+				v.Add("status", "your role does not allow disabling users (users.disable)")
+			} else if old.ID == r.a.UserID {
+				v.Add("status", "you cannot disable your own account")
+			}
+		case old.Status == directory.StatusInactive && st == directory.StatusActive && old.HasPassword:
+			if !r.a.Can("users.disable") {
+				v.Add("status", "your role does not allow enabling users (users.disable)")
+			}
+		default:
+			v.Add("status", "%s is %s and cannot become %s", old.Name(), old.Status, st)
+		}
+		p.status = st
+		u.Status = st
+	}
+	if u.License == directory.LicensePremium && old.License != directory.LicensePremium {
+		if r.premiumFree == 0 {
+			v.Add("license", "no premium seat is free")
+		}
+	}
+	if err := v.Err(); err != nil {
+		p.fail("%s", r.explain(&v))
+		return nil
+	}
+	if u.License == directory.LicensePremium && old.License != directory.LicensePremium && r.premiumFree > 0 {
+		r.premiumFree--
+	}
+	for k, val := range p.values {
+		if val == "" {
+			delete(u.CustomFields, k)
+		} else {
+			u.CustomFields[k] = val
+		}
+	}
+	p.old, p.user = old, &u
+	p.changes = diff(userSnapshot(old), userSnapshot(&u))
+	if p.grant != nil {
+		held, err := c.UserGrants(ctx, r.a.OrgID, old.ID)
+		if err != nil {
+			return err
+		}
+		for _, g := range held {
+			if g.RoleID == p.grant.RoleID && g.UnitID == p.grant.UnitID {
+				p.grant = nil
+				break
+			}
+		}
+	}
+	if len(p.groups) > 0 {
+		in, err := c.UserGroupIDs(ctx, r.a.OrgID, old.ID)
+		if err != nil {
+			return err
+		}
+		member := map[string]bool{}
+		for _, id := range in {
+			member[id] = true
+		}
+		keep := p.groups[:0]
+		for _, g := range p.groups {
+			if !member[g.ID] {
+				keep = append(keep, g)
+			}
+		}
+		p.groups = keep
+	}
+	p.outcome = directory.RowUpdated
+	if len(p.changes) == 0 && p.grant == nil && len(p.groups) == 0 {
+		p.outcome = directory.RowUnchanged
+	}
+	return nil
+}

@@ -1,0 +1,430 @@
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"roster/internal/directory"
+	"roster/internal/store"
+)
+
+// importBatch is how many rows one transaction of an import carries: large
+// enough that the statements of a batch go out as a few multi-row INSERTs,
+// small enough that a batch holds the database briefly.
+const importBatch = 500
+
+// batchSize is the rows per import batch: importBatch unless a test set
+// another.
+func (s *Service) batchSize() int {
+	if s.importBatchRows > 0 {
+		return s.importBatchRows
+	}
+	return importBatch
+}
+
+// importLease is how long a worker holds an import between two batches
+// before another worker may take it over (after a crash, say).
+const importLease = time.Minute
+
+// rowUndo is what undoing one row of an import takes, stored beside its
+// result.
+type rowUndo struct {
+	Created        bool               `json:"created,omitempty"`
+	Changes        []directory.Change `json:"changes,omitempty"`
+	GrantID        string             `json:"grant_id,omitempty"`
+	GroupIDs       []string           `json:"group_ids,omitempty"`
+	RelationshipID string             `json:"relationship_id,omitempty"`
+}
+
+func (u *rowUndo) text() string {
+	if !u.Created && len(u.Changes) == 0 && u.GrantID == "" && len(u.GroupIDs) == 0 && u.RelationshipID == "" {
+		return ""
+	}
+	b, _ := json.Marshal(u)
+	return string(b)
+}
+
+// undoChanges reads the field changes out of an undo text, for display.
+func undoChanges(text string) []directory.Change {
+	if text == "" {
+		return nil
+	}
+	var u rowUndo
+	if json.Unmarshal([]byte(text), &u) != nil {
+		return nil
+	}
+	return u.Changes
+}
+
+// actorOfOwner rebuilds the actor who asked for an import (or its
+// rollback): the same user acting through the same grant, who must still be
+// active and still hold it. Their access as it stands now bounds the work.
+func (s *Service) actorOfOwner(ctx context.Context, im *directory.Import, o *directory.ImportOwner) (*Actor, error) {
+	if o.Operator {
+		a := Operator(im.OrgID)
+		a.importID = im.ID
+		return a, nil
+	}
+	u, err := s.db.User(ctx, im.OrgID, o.ActorID)
+	now := s.now()
+	if err != nil || u.Status != directory.StatusActive || u.Locked() || u.Deleted() || u.AccountExpired(now) {
+		return nil, directory.Errorf(directory.KindForbidden, "%s can no longer sign in, so the import cannot act for them", o.ActorName)
+	}
+	a := &Actor{OrgID: im.OrgID, UserID: u.ID, Name: u.Name(), TokenID: o.TokenID, ImpersonatorID: o.ImpersonatorID,
+		IP: o.IP, RequestID: o.RequestID, importID: im.ID}
+	if err := s.activateGrant(ctx, a, o.GrantID, now); err != nil || a.Grant == nil {
+		return nil, directory.Errorf(directory.KindForbidden, "%s no longer holds the access the import was started with", o.ActorName)
+	}
+	return a, nil
+}
+
+// ImportProgress is told about an import after each batch.
+type ImportProgress func(im *directory.Import)
+
+// RunImports works through the imports waiting for a worker (queued,
+// interrupted or rolling back), one at a time, until none is left or ctx
+// ends; it returns how many it finished. worker names this process in the
+// leases it takes. An import whose owner lost their rights, or that hits
+// an error that is not the database's, is marked failed with the reason.
+func (s *Service) RunImports(ctx context.Context, worker string) (int, error) {
+	n := 0
+	for ctx.Err() == nil {
+		did, err := s.runOneImport(ctx, worker, "", nil)
+		if err != nil {
+			return n, err
+		}
+		if !did {
+			return n, nil
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RunImport runs one import to its end in this process (the command line
+// does this after starting an import), telling progress about each batch.
+// An import another worker holds is KindConflict.
+func (s *Service) RunImport(ctx context.Context, worker, id string, progress ImportProgress) error {
+	did, err := s.runOneImport(ctx, worker, id, progress)
+	if err != nil {
+		return err
+	}
+	if !did {
+		return directory.Errorf(directory.KindConflict, "the import is not waiting to run, or another worker is running it")
+	}
+	return nil
+}
+
+// importCrash lets tests stop a worker dead after a batch commits, as a
+// crash would: it returns an error and the worker leaves at once.
+type importCrash func(done int) error
+
+func (s *Service) runOneImport(ctx context.Context, worker, id string, progress ImportProgress) (bool, error) {
+	now := s.now()
+	im, err := s.db.ClaimImport(ctx, worker, id, now, now.Add(importLease))
+	if err != nil || im == nil {
+		return false, err
+	}
+	owner := &im.Owner
+	if im.State == directory.ImportRollingBack && im.RollbackOwner != nil {
+		owner = im.RollbackOwner
+	}
+	a, err := s.actorOfOwner(ctx, im, owner)
+	if err == nil {
+		if im.State == directory.ImportRollingBack {
+			err = s.rollback(ctx, worker, a, im, progress)
+		} else {
+			err = s.process(ctx, worker, a, im, progress)
+		}
+	}
+	var crash *crashError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &crash), errors.Is(err, store.ErrLeaseLost):
+		return true, nil
+	case ctx.Err() != nil:
+		// Shutting down: let the next start take the import up at once.
+		_ = s.db.ReleaseImport(context.WithoutCancel(ctx), im.ID, worker)
+		return false, nil
+	}
+	s.log.ErrorContext(ctx, "import failed", "import", im.ID, "error", err)
+	return true, s.failImport(ctx, worker, im, err)
+}
+
+// crashError is what a test's importCrash hook returned.
+type crashError struct{ err error }
+
+func (e *crashError) Error() string { return e.err.Error() }
+
+// failImport marks an import failed with the reason, for the
+// administrator to start the rest again once it is fixed.
+func (s *Service) failImport(ctx context.Context, worker string, im *directory.Import, cause error) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Import(ctx, im.OrgID, im.ID)
+		if err != nil {
+			return err
+		}
+		msg := cause.Error()
+		var de *directory.Error
+		if !errors.As(cause, &de) {
+			msg = "an internal error stopped the import; see the server log and start it again"
+		}
+		cur.Failure = msg
+		if cur.State == directory.ImportRollingBack {
+			cur.Failure = "the rollback stopped: " + msg
+		} else {
+			cur.State = directory.ImportFailed
+		}
+		cur.FinishedAt = s.now()
+		if err := tx.SaveImport(ctx, cur); err != nil {
+			return err
+		}
+		return tx.ReleaseImport(ctx, im.ID, worker)
+	})
+}
+
+// process runs the rows of an import not yet done, a batch per
+// transaction. Each batch writes its rows' changes, their results and the
+// import's progress together, so that after a crash the import resumes at
+// the first row without a result and never applies a row twice.
+func (s *Service) process(ctx context.Context, worker string, a *Actor, im *directory.Import, progress ImportProgress) error {
+	if im.State == directory.ImportQueued {
+		im.State = directory.ImportRunning
+		if im.StartedAt.IsZero() {
+			im.StartedAt = s.now()
+		}
+	}
+	run, err := s.newImportRun(ctx, &s.db.Conn, a, im, false)
+	if err != nil {
+		return err
+	}
+	if im.Done > 0 {
+		// Resuming: the rows already done claimed their values.
+		if err := s.replayClaims(ctx, run, im.Done); err != nil {
+			return err
+		}
+	}
+	for im.Done < im.Total {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rows, err := s.db.ImportRows(ctx, im.ID, im.Done+1, s.batchSize())
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		err = s.db.InTx(ctx, func(tx *store.Tx) error {
+			var results []store.ImportResult
+			if im.Kind == directory.ImportRelationships {
+				plans, err := run.planRelationships(ctx, &tx.Conn, rows)
+				if err != nil {
+					return err
+				}
+				if results, err = s.applyRelationshipRows(ctx, tx, run, plans); err != nil {
+					return err
+				}
+			} else {
+				plans, err := run.planUsers(ctx, &tx.Conn, rows)
+				if err != nil {
+					return err
+				}
+				if results, err = s.applyUserRows(ctx, tx, run, plans); err != nil {
+					return err
+				}
+			}
+			if err := tx.InsertImportResults(ctx, im.ID, results); err != nil {
+				return err
+			}
+			for _, r := range results {
+				switch r.Outcome {
+				case directory.RowCreated:
+					im.Counts.Created++
+				case directory.RowUpdated:
+					im.Counts.Updated++
+				case directory.RowUnchanged:
+					im.Counts.Unchanged++
+				default:
+					im.Counts.Errors++
+				}
+			}
+			im.Done = rows[len(rows)-1].Line
+			if im.Done >= im.Total {
+				im.State, im.FinishedAt = directory.ImportDone, s.now()
+			}
+			if err := tx.RenewImport(ctx, im, worker, s.now().Add(importLease)); err != nil {
+				return err
+			}
+			if im.State == directory.ImportDone {
+				if err := tx.ReleaseImport(ctx, im.ID, worker); err != nil {
+					return err
+				}
+				return s.record(ctx, tx, a, "import.finish", "import", im.ID, importName(im), []directory.Change{
+					{Field: "created", After: im.Counts.Created}, {Field: "updated", After: im.Counts.Updated},
+					{Field: "unchanged", After: im.Counts.Unchanged}, {Field: "errors", After: im.Counts.Errors}})
+			}
+			return nil
+		})
+		if err != nil {
+			// The batch changed nothing; reload the import's progress.
+			if fresh, lerr := s.db.Import(ctx, im.OrgID, im.ID); lerr == nil {
+				*im = *fresh
+			}
+			return err
+		}
+		if progress != nil {
+			progress(im)
+		}
+		if s.importCrash != nil {
+			if err := s.importCrash(im.Done); err != nil {
+				return &crashError{err}
+			}
+		}
+	}
+	return nil
+}
+
+// replayClaims marks the unique values of the rows already done as used,
+// so that a resumed import still catches a value the file repeats.
+func (s *Service) replayClaims(ctx context.Context, run *importRun, done int) error {
+	for from := 1; from <= done; from += 5000 {
+		rows, err := s.db.ImportRows(ctx, run.im.ID, from, min(5000, done-from+1))
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			for _, k := range []struct{ prefix, key string }{{"u:", "username"}, {"e:", "email"}} {
+				if v := run.given(row, k.key); v != "" {
+					if _, ok := run.seen[k.prefix+directory.FoldKey(v)]; !ok {
+						run.seen[k.prefix+directory.FoldKey(v)] = row.FileLine
+					}
+				}
+			}
+			if v := run.given(row, "external_id"); v != "" {
+				if _, ok := run.seen["x:"+v]; !ok {
+					run.seen["x:"+v] = row.FileLine
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// PreviewImport validates every row of a draft import as the run would,
+// writing nothing but the result of the dry run on the import: the counts
+// of rows to create, update, leave unchanged and refuse, and the first
+// rows of each.
+func (s *Service) PreviewImport(ctx context.Context, a *Actor, id string) (*directory.Import, error) {
+	im, err := s.importOf(ctx, &s.db.Conn, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if im.State != directory.ImportDraft {
+		return nil, directory.Errorf(directory.KindConflict, "the import has started; there is nothing to preview")
+	}
+	in := ImportSettings{Mode: im.Mode, MatchBy: im.MatchBy, Invite: im.Invite, RelationshipKind: im.RelationshipKind}
+	if err := s.applySettings(ctx, a, im, &in); err != nil {
+		return nil, err
+	}
+	run, err := s.newImportRun(ctx, &s.db.Conn, a, im, true)
+	if err != nil {
+		return nil, err
+	}
+	pv := &directory.ImportPreview{At: s.now(), Samples: map[string][]directory.ImportRow{}}
+	const samples = 10
+	for from := 1; from <= im.Total; from += s.batchSize() {
+		rows, err := s.db.ImportRows(ctx, im.ID, from, s.batchSize())
+		if err != nil {
+			return nil, err
+		}
+		var plans []*rowPlan
+		if im.Kind == directory.ImportRelationships {
+			plans, err = run.planRelationships(ctx, &s.db.Conn, rows)
+		} else {
+			plans, err = run.planUsers(ctx, &s.db.Conn, rows)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range plans {
+			switch p.outcome {
+			case directory.RowCreated:
+				pv.Counts.Created++
+			case directory.RowUpdated:
+				pv.Counts.Updated++
+			case directory.RowUnchanged:
+				pv.Counts.Unchanged++
+			default:
+				pv.Counts.Errors++
+			}
+			if len(pv.Samples[p.outcome]) < samples {
+				row := *p.row
+				row.Outcome, row.Message, row.Changes = p.outcome, p.message, p.changes
+				if p.user != nil {
+					row.UserID, row.Name = p.user.ID, p.user.Name()
+					if p.outcome == directory.RowCreated && im.Kind == directory.ImportUsers {
+						row.UserID = ""
+					}
+				}
+				if p.label != "" {
+					row.Name = p.label
+				}
+				pv.Samples[p.outcome] = append(pv.Samples[p.outcome], row)
+			}
+		}
+	}
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Import(ctx, a.OrgID, im.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != directory.ImportDraft {
+			return directory.Errorf(directory.KindConflict, "the import started meanwhile")
+		}
+		cur.Mode, cur.MatchBy, cur.Mapping, cur.Preview = im.Mode, im.MatchBy, im.Mapping, pv
+		if err := tx.SaveImport(ctx, cur); err != nil {
+			return err
+		}
+		im = cur
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return im, nil
+}
+
+// resultOf is the stored result of a planned row.
+func resultOf(p *rowPlan, undo *rowUndo) store.ImportResult {
+	r := store.ImportResult{Line: p.row.Line, Outcome: p.outcome, Message: p.message}
+	if p.user != nil {
+		r.UserID, r.Name = p.user.ID, p.user.Name()
+	}
+	if p.label != "" {
+		r.Name = p.label
+	}
+	if undo != nil {
+		r.Undo = undo.text()
+	}
+	return r
+}
+
+// rowFailure turns an error a row's writes hit into the row's message, or
+// returns it when it is not the row's fault.
+func rowFailure(err error) (string, error) {
+	var dup *store.DuplicateError
+	if errors.As(err, &dup) {
+		return fmt.Sprintf("the %s is already used by another user", map[string]string{
+			"username": "user name", "email": "email", "external_id": "user code"}[dup.Field]), nil
+	}
+	var de *directory.Error
+	if errors.As(err, &de) {
+		return de.Error(), nil
+	}
+	return "", err
+}

@@ -1,0 +1,402 @@
+package admin_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"roster/internal/admin"
+	"roster/internal/directory"
+	"roster/internal/store"
+	"roster/internal/store/storetest"
+)
+
+// upload stores a CSV as a draft import of kind as the actor a.
+func (f *fixture) upload(a *admin.Actor, kind directory.ImportKind, csv string) *directory.Import {
+	f.t.Helper()
+	im, err := f.svc.UploadImport(f.ctx, a, admin.ImportUpload{Kind: kind, FileName: "people.csv", Body: strings.NewReader(csv)})
+	if err != nil {
+		f.t.Fatalf("UploadImport: %v", err)
+	}
+	return im
+}
+
+// runImport configures, previews, starts and runs an import to its end,
+// returning the preview and the finished import.
+func (f *fixture) runImport(a *admin.Actor, im *directory.Import, set admin.ImportSettings) (*directory.ImportPreview, *directory.Import) {
+	f.t.Helper()
+	_, err := f.svc.ConfigureImport(f.ctx, a, im.ID, set)
+	okOrFatal(f.t, err)
+	pv, err := f.svc.PreviewImport(f.ctx, a, im.ID)
+	okOrFatal(f.t, err)
+	_, err = f.svc.StartImport(f.ctx, a, im.ID)
+	okOrFatal(f.t, err)
+	f.work()
+	done, err := f.svc.Import(f.ctx, a, im.ID)
+	okOrFatal(f.t, err)
+	return pv.Preview, done
+}
+
+// work runs the import worker until nothing waits.
+func (f *fixture) work() {
+	f.t.Helper()
+	if _, err := f.svc.RunImports(f.ctx, "test-worker"); err != nil {
+		f.t.Fatalf("RunImports: %v", err)
+	}
+}
+
+// rows returns every processed row of an import by line.
+func (f *fixture) rows(a *admin.Actor, id string) map[int]*directory.ImportRow {
+	f.t.Helper()
+	rows, err := f.svc.ImportRows(f.ctx, a, id, "", 0, 1000)
+	okOrFatal(f.t, err)
+	out := map[int]*directory.ImportRow{}
+	for _, r := range rows {
+		out[r.Line] = r
+	}
+	return out
+}
+
+func (f *fixture) byUsername(name string) *directory.User {
+	f.t.Helper()
+	u, err := f.db.UserByField(f.ctx, f.org.ID, "username", name)
+	if err != nil {
+		return nil
+	}
+	u.CustomFields, _ = f.db.FieldValues(f.ctx, u.ID)
+	return u
+}
+
+func TestImportCreateUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		site := f.createUnit("North School", "site", nil)
+		unit, err := f.svc.UpdateUnit(f.ctx, f.op, site.ID, 0, admin.UnitPatch{Code: ptr("NS")})
+		okOrFatal(t, err)
+		_ = unit
+		grp, err := f.svc.CreateGroup(f.ctx, f.op, admin.GroupInput{Name: "Teachers"})
+		okOrFatal(t, err)
+		f.createField(admin.FieldInput{Key: "grade", Label: "Grade", Type: directory.FieldNumber})
+		taken := f.createUser(func(in *admin.UserInput) { in.Username, in.Email = "taken", "taken@example.org" })
+		csv := "\ufeffFirst Name;Last Name;Username;E-mail;Role;Site;Groups;Grade;Phone\r\n" +
+			"Ann;Lee;alee;ann@example.org;Staff;NS;Teachers;7;555-0100\r\n" +
+			"Bob;Ray;bray;bob@example.org;;;;;\r\n" +
+			"Cy;Dee;alee;cy@example.org;;;;;\r\n" + // the user name again
+			"Di;;dnol;di@example.org;;;;;\r\n" + // no last name
+			"Ed;Fox;efox;taken@example.org;;;;;\r\n" + // email of an existing user
+			"Flo;Gym;fgym;flo@example.org;Overlord;;;;\r\n" + // no such role
+			"Gus;Hay;ghay;not-an-email;;;;;\r\n" +
+			"Hal;Ive;hive;hal@example.org;;;Nobody;;\r\n" + // no such group
+			"\"Ida\";\"Jo;nes\";ijones;ida@example.org;;;;seven;\r\n" // not a number
+		im := f.upload(f.op, directory.ImportUsers, csv)
+		want := []string{"first_name", "last_name", "username", "email", "role", "scope_unit", "groups", "custom:grade", "phone"}
+		if fmt.Sprint(im.Mapping) != fmt.Sprint(want) {
+			t.Fatalf("proposed mapping %q, want %q", im.Mapping, want)
+		}
+		before := f.eventIDs()
+		pv, done := f.runImport(f.op, im, admin.ImportSettings{Mode: directory.ImportCreate, SaveAs: "School export"})
+		if pv.Counts != (directory.ImportCounts{Created: 2, Errors: 7}) {
+			t.Errorf("preview counts %+v", pv.Counts)
+		}
+		if done.State != directory.ImportDone || done.Counts != pv.Counts || done.Done != 9 {
+			t.Errorf("import %s done %d counts %+v, want as previewed", done.State, done.Done, done.Counts)
+		}
+		rows := f.rows(f.op, im.ID)
+		for line, want := range map[int]string{3: "also on line 2", 4: "Last name: is required",
+			5: "already belongs to " + taken.Name(), 6: `no role is named "Overlord"`, 7: "Email:",
+			8: `no group is named "Nobody"`, 9: "Grade:"} {
+			if r := rows[line]; r == nil || r.Outcome != directory.RowError || !strings.Contains(r.Message, want) {
+				t.Errorf("line %d: %+v, want an error with %q", line, r, want)
+			}
+		}
+		ann := f.byUsername("alee")
+		if ann == nil || ann.Email != "ann@example.org" || ann.Phone != "555-0100" || ann.CustomFields["grade"] != "7" ||
+			ann.Status != directory.StatusPending {
+			t.Fatalf("ann %+v", ann)
+		}
+		grants, err := f.db.UserGrants(f.ctx, f.org.ID, ann.ID)
+		okOrFatal(t, err)
+		if len(grants) != 1 || grants[0].UnitID != site.ID {
+			t.Errorf("ann's grants %+v, want one on the site", grants)
+		}
+		members, err := f.db.GroupMemberIDs(f.ctx, f.org.ID, grp.ID)
+		okOrFatal(t, err)
+		if len(members) != 1 || members[0] != ann.ID {
+			t.Errorf("group members %v", members)
+		}
+		if f.byUsername("dnol") != nil || f.byUsername("efox") != nil {
+			t.Error("a row in error was applied")
+		}
+		created := 0
+		for _, ev := range f.eventsSince(before) {
+			if ev.Action == "user.create" {
+				created++
+				if ev.ImportID != im.ID {
+					t.Errorf("user.create without the import id: %+v", ev)
+				}
+			}
+		}
+		if created != 2 {
+			t.Errorf("%d user.create events, want 2", created)
+		}
+		var lines [][]string
+		okOrFatal(t, f.svc.ImportExceptions(f.ctx, f.op, im.ID, func(c []string) error {
+			lines = append(lines, c)
+			return nil
+		}))
+		if len(lines) != 8 || lines[0][9] != "Line" || lines[0][10] != "Reason" || lines[8-1][1] != "Jo;nes" {
+			t.Errorf("exceptions %q", lines)
+		}
+		maps, err := f.svc.ImportMappings(f.ctx, f.op, directory.ImportUsers)
+		okOrFatal(t, err)
+		if len(maps) != 1 || maps[0].Name != "School export" {
+			t.Fatalf("saved mappings %+v", maps)
+		}
+		// The same header proposes the saved mapping next time.
+		again := f.upload(f.op, directory.ImportUsers, "First Name;Last Name;Username;E-mail;Role;Site;Groups;Grade;Phone\nA;B;c;;;;;;\n")
+		if fmt.Sprint(again.Mapping) != fmt.Sprint(want) {
+			t.Errorf("mapping of a known header %q", again.Mapping)
+		}
+	})
+}
+
+func TestImportRefusesBadFilesAndSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		before := f.eventIDs()
+		for _, csv := range []string{"", "a,b\n1,2,3\n", "Name,Name\nx,y\n", "a,\"b\n1,2\n"} {
+			_, err := f.svc.UploadImport(f.ctx, f.op, admin.ImportUpload{Body: strings.NewReader(csv)})
+			wantKind(t, err, directory.KindInvalid)
+			if fe := fieldErrors(err); len(fe) != 1 || fe[0].Field != "file" || fe[0].Message == "" {
+				t.Errorf("%q: field errors %+v", csv, fe)
+			}
+		}
+		page, err := f.svc.Imports(f.ctx, f.op, 10, nil)
+		okOrFatal(t, err)
+		if len(page.Imports) != 0 {
+			t.Errorf("a refused file left %d imports", len(page.Imports))
+		}
+		f.noEvent(before)
+		im := f.upload(f.op, directory.ImportUsers, "Given,Other\nAnn,x\n")
+		_, err = f.svc.ConfigureImport(f.ctx, f.op, im.ID, admin.ImportSettings{Mode: directory.ImportCreate})
+		wantKind(t, err, directory.KindInvalid)
+		_, err = f.svc.ConfigureImport(f.ctx, f.op, im.ID, admin.ImportSettings{Mode: directory.ImportCreate,
+			Mapping: []string{"first_name", "first_name"}})
+		if fe := fieldErrors(err); len(fe) == 0 || fe[0].Field != "mapping.1" {
+			t.Errorf("mapping a field twice: %+v", fe)
+		}
+		_, err = f.svc.StartImport(f.ctx, f.op, im.ID)
+		wantKind(t, err, directory.KindInvalid)
+	})
+}
+
+func TestImportUpdateAndRollback(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		a := f.createUser(func(in *admin.UserInput) { in.Username, in.JobTitle, in.Phone = "amy", "Clerk", "555-0101" })
+		b := f.createUser(func(in *admin.UserInput) { in.Username, in.JobTitle = "ben", "Cook" })
+		c := f.createUser(func(in *admin.UserInput) { in.Username, in.JobTitle = "cat", "Nurse" })
+		csv := "Username,Job title,Phone\namy,Head clerk,555-0102\nben,Cook,\ncat,Matron,\nzed,Spy,\n"
+		im := f.upload(f.op, directory.ImportUsers, csv)
+		pv, done := f.runImport(f.op, im, admin.ImportSettings{Mode: directory.ImportUpdate})
+		want := directory.ImportCounts{Updated: 2, Unchanged: 1, Errors: 1}
+		if pv.Counts != want || done.Counts != want {
+			t.Fatalf("counts preview %+v run %+v, want %+v", pv.Counts, done.Counts, want)
+		}
+		if got := f.reload(a.ID); got.JobTitle != "Head clerk" || got.Phone != "555-0102" || got.Email != a.Email {
+			t.Errorf("amy after the update %+v", got)
+		}
+		if got := f.reload(b.ID); got.Version != b.Version {
+			t.Error("an unchanged row changed the user's version")
+		}
+		// Someone changes amy's phone after the import; rollback keeps it.
+		_, err := f.svc.UpdateUser(f.ctx, f.op, a.ID, 0, &admin.UserPatch{Phone: ptr("555-0103")})
+		okOrFatal(t, err)
+		_, err = f.svc.RollbackImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		f.work()
+		rolled, err := f.svc.Import(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		if rolled.State != directory.ImportRolledBack || rolled.RollbackCounts[admin.UndoReverted] != 1 ||
+			rolled.RollbackCounts[admin.UndoPartial] != 1 {
+			t.Errorf("rolled back %s %+v", rolled.State, rolled.RollbackCounts)
+		}
+		if got := f.reload(a.ID); got.JobTitle != "Clerk" || got.Phone != "555-0103" {
+			t.Errorf("amy after the rollback: job %q phone %q, want Clerk and the later 3", got.JobTitle, got.Phone)
+		}
+		if got := f.reload(c.ID); got.JobTitle != "Nurse" {
+			t.Errorf("cat after the rollback: %q", got.JobTitle)
+		}
+		rows := f.rows(f.op, im.ID)
+		if !strings.Contains(rows[1].Rollback, "phone") || rows[3].Rollback != admin.UndoReverted {
+			t.Errorf("rollback texts %q / %q", rows[1].Rollback, rows[3].Rollback)
+		}
+		_, err = f.svc.RollbackImport(f.ctx, f.op, im.ID)
+		wantKind(t, err, directory.KindConflict)
+	})
+}
+
+func TestImportRollbackOfCreatedUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		im := f.upload(f.op, directory.ImportUsers, "First name,Last name,User name,Status\nA,One,a1,\nB,Two,b2,inactive\n")
+		_, done := f.runImport(f.op, im, admin.ImportSettings{Mode: directory.ImportCreate})
+		if done.Counts.Created != 2 {
+			t.Fatalf("counts %+v", done.Counts)
+		}
+		if u := f.byUsername("b2"); u.Status != directory.StatusInactive {
+			t.Errorf("b2 status %s", u.Status)
+		}
+		a1 := f.setPassword(f.byUsername("a1"))
+		okOrFatal(t, f.db.RecordSignIn(f.ctx, f.org.ID, a1.ID, f.clock.Now().UnixMicro()))
+		_, err := f.svc.RollbackImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		f.work()
+		if f.byUsername("b2") != nil {
+			t.Error("b2 was not purged")
+		}
+		if u := f.byUsername("a1"); u == nil || u.Status != directory.StatusInactive {
+			t.Errorf("a1 signed in since: want disabled, got %+v", u)
+		}
+		rolled, _ := f.svc.Import(f.ctx, f.op, im.ID)
+		if rolled.RollbackCounts[admin.UndoPurged] != 1 || rolled.RollbackCounts[admin.UndoDisabled] != 1 {
+			t.Errorf("rollback counts %+v", rolled.RollbackCounts)
+		}
+	})
+}
+
+func TestImportResumesAfterACrash(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		admin.SetImportBatch(f.svc, 10)
+		var b strings.Builder
+		b.WriteString("First name,Last name,User name\n")
+		for i := range 35 {
+			fmt.Fprintf(&b, "P%d,Q%d,p%d\n", i, i, i)
+		}
+		b.WriteString("Dup,Row,p3\n") // a value of a row done before the crash
+		im := f.upload(f.op, directory.ImportUsers, b.String())
+		_, err := f.svc.ConfigureImport(f.ctx, f.op, im.ID, admin.ImportSettings{Mode: directory.ImportCreate})
+		okOrFatal(t, err)
+		_, err = f.svc.StartImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		batches := 0
+		admin.SetImportCrash(f.svc, func(done int) error {
+			if batches++; batches == 2 {
+				return errors.New("power cut")
+			}
+			return nil
+		})
+		f.work()
+		mid, _ := f.svc.Import(f.ctx, f.op, im.ID)
+		if mid.State != directory.ImportRunning || mid.Done != 20 || mid.Counts.Created != 20 {
+			t.Fatalf("after the crash: %s done %d counts %+v", mid.State, mid.Done, mid.Counts)
+		}
+		// Another worker waits for the lease to run out, then resumes.
+		admin.SetImportCrash(f.svc, nil)
+		f.work()
+		if still, _ := f.svc.Import(f.ctx, f.op, im.ID); still.Done != 20 {
+			t.Fatalf("a worker took the import while the lease held: done %d", still.Done)
+		}
+		f.clock.Advance(2 * time.Minute)
+		f.work()
+		done, _ := f.svc.Import(f.ctx, f.op, im.ID)
+		if done.State != directory.ImportDone || done.Counts != (directory.ImportCounts{Created: 35, Errors: 1}) {
+			t.Fatalf("after resuming: %s %+v", done.State, done.Counts)
+		}
+		page, err := f.svc.ListUsers(f.ctx, f.op, store.UserFilter{Limit: 100})
+		okOrFatal(t, err)
+		if page.Total != 35 {
+			t.Errorf("%d users, want 35 (no duplicates, none lost)", page.Total)
+		}
+		if rows := f.rows(f.op, im.ID); len(rows) != 36 || rows[36].Outcome != directory.RowError || !strings.Contains(rows[36].Message, "p3") {
+			t.Errorf("%d results; last %+v", len(rows), rows[36])
+		}
+	})
+}
+
+func TestImportDelegationRule(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		s := newSiteSetup(f)
+		okOrFatal(t, func() error {
+			_, err := f.svc.UpdateUnit(f.ctx, f.op, s.siteB.ID, 0, admin.UnitPatch{Code: ptr("B")})
+			return err
+		}())
+		csv := "First name,Last name,User name,Role,Scope\n" +
+			"A,A,ua,Owner,\n" + // above the manager's level
+			"B,B,ub,Staff,B\n" + // outside the manager's scope
+			"C,C,uc,,\n"
+		im := f.upload(s.mgr, directory.ImportUsers, csv)
+		_, done := f.runImport(s.mgr, im, admin.ImportSettings{Mode: directory.ImportCreate})
+		if done.Counts != (directory.ImportCounts{Created: 1, Errors: 2}) {
+			t.Fatalf("counts %+v", done.Counts)
+		}
+		rows := f.rows(s.mgr, im.ID)
+		if !strings.Contains(rows[1].Message, "at or below your own level") || !strings.Contains(rows[2].Message, "inside your own scope") {
+			t.Errorf("messages %q / %q", rows[1].Message, rows[2].Message)
+		}
+		// Another scoped importer does not see the manager's import.
+		_, other := s.actor("manager", s.siteB)
+		if _, err := f.svc.Import(f.ctx, other, im.ID); !errors.Is(err, err) || directory.KindOf(err) != directory.KindNotFound {
+			t.Errorf("another site's manager: %v", err)
+		}
+	})
+}
+
+func TestImportRelationships(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		p := f.createUser(func(in *admin.UserInput) { in.Username, in.ExternalID = "mom", "P1" })
+		c := f.createUser(func(in *admin.UserInput) { in.Username, in.ExternalID = "kid", "S1" })
+		f.createUser(func(in *admin.UserInput) { in.Username, in.ExternalID = "kid2", "S2" })
+		csv := "Parent ID,Student ID\nP1,S1\nP1,S2\nP1,S9\nP1,P1\nP1,S1\n"
+		im := f.upload(f.op, directory.ImportRelationships, csv)
+		if fmt.Sprint(im.Mapping) != "[parent student]" {
+			t.Fatalf("mapping %q", im.Mapping)
+		}
+		_, done := f.runImport(f.op, im, admin.ImportSettings{MatchBy: directory.MatchExternalID})
+		if done.Counts != (directory.ImportCounts{Created: 2, Errors: 3}) {
+			t.Fatalf("counts %+v", done.Counts)
+		}
+		rels, err := f.svc.UserRelationships(f.ctx, f.op, p.ID, "parent_of")
+		okOrFatal(t, err)
+		if len(rels) != 2 {
+			t.Fatalf("%d relationships", len(rels))
+		}
+		// The same file again changes nothing.
+		again := f.upload(f.op, directory.ImportRelationships, "Parent ID,Student ID\nP1,S1\n")
+		_, done2 := f.runImport(f.op, again, admin.ImportSettings{MatchBy: directory.MatchExternalID})
+		if done2.Counts != (directory.ImportCounts{Unchanged: 1}) {
+			t.Errorf("second run %+v", done2.Counts)
+		}
+		_, err = f.svc.RollbackImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		f.work()
+		rels, err = f.svc.UserRelationships(f.ctx, f.op, c.ID, "")
+		okOrFatal(t, err)
+		if len(rels) != 0 {
+			t.Errorf("relationships left after the rollback: %d", len(rels))
+		}
+	})
+}
+
+func TestImportUpsertByUserCode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		old := f.createUser(func(in *admin.UserInput) { in.ExternalID, in.LastName = "E1", "Old" })
+		im := f.upload(f.op, directory.ImportUsers, "User code,First name,Last name,Email\nE1,Pat,New,\nE2,Sam,Neu,sam@example.org\n")
+		_, done := f.runImport(f.op, im, admin.ImportSettings{Mode: directory.ImportUpsert, MatchBy: directory.MatchExternalID})
+		if done.Counts != (directory.ImportCounts{Created: 1, Updated: 1}) {
+			t.Fatalf("counts %+v", done.Counts)
+		}
+		if got := f.reload(old.ID); got.LastName != "New" || got.Email != old.Email {
+			t.Errorf("updated user %+v", got)
+		}
+		if u, err := f.db.UserByField(f.ctx, f.org.ID, "external_id", "E2"); err != nil || u.Username != "sam" {
+			t.Errorf("created user %+v %v", u, err)
+		}
+	})
+}

@@ -1,0 +1,221 @@
+package admin
+
+import (
+	"context"
+
+	"roster/internal/directory"
+	"roster/internal/store"
+)
+
+// applyUserRows applies the planned rows of a batch inside tx and returns
+// their results in line order. New users go in with multi-row INSERTs;
+// should that fail (a value another writer took meanwhile, say), each new
+// user is written alone so that only the rows at fault fail. Updates are
+// written one by one. Every row runs in a savepoint: it commits whole or
+// not at all.
+func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan) ([]store.ImportResult, error) {
+	undo := make(map[*rowPlan]*rowUndo, len(plans))
+	var creates []*rowPlan
+	for _, p := range plans {
+		if p.outcome == directory.RowCreated {
+			creates = append(creates, p)
+		}
+	}
+	if len(creates) > 0 {
+		err := tx.Savepoint(ctx, func() error { return s.writeCreates(ctx, tx, run, creates, undo) })
+		if err != nil {
+			if _, ferr := rowFailure(err); ferr != nil {
+				return nil, ferr
+			}
+			for _, p := range creates {
+				err := tx.Savepoint(ctx, func() error { return s.writeCreates(ctx, tx, run, []*rowPlan{p}, undo) })
+				if err != nil {
+					msg, ferr := rowFailure(err)
+					if ferr != nil {
+						return nil, ferr
+					}
+					delete(undo, p)
+					p.fail("%s", msg)
+				}
+			}
+		}
+	}
+	for _, p := range plans {
+		if p.outcome != directory.RowUpdated {
+			continue
+		}
+		u := &rowUndo{}
+		err := tx.Savepoint(ctx, func() error { return s.writeUpdate(ctx, tx, run, p, u) })
+		if err != nil {
+			msg, ferr := rowFailure(err)
+			if ferr != nil {
+				return nil, ferr
+			}
+			p.fail("%s", msg)
+			continue
+		}
+		undo[p] = u
+	}
+	out := make([]store.ImportResult, len(plans))
+	for i, p := range plans {
+		out[i] = resultOf(p, undo[p])
+	}
+	return out, nil
+}
+
+// accessChanges are the audit changes that record the grant and group
+// memberships a row gives.
+func accessChanges(p *rowPlan) []directory.Change {
+	var out []directory.Change
+	if p.grant != nil {
+		out = append(out, directory.Change{Field: "grant", After: grantSnapshot(p.grant, p.role.Name, unitName(p.unit))})
+	}
+	if len(p.groups) > 0 {
+		names := make([]string, len(p.groups))
+		for i, g := range p.groups {
+			names[i] = g.Name
+		}
+		out = append(out, directory.Change{Field: "groups", After: names})
+	}
+	return out
+}
+
+// writeCreates inserts new users with their custom field values, grants,
+// group memberships, invitations and audit events.
+func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, undo map[*rowPlan]*rowUndo) error {
+	users := make([]*directory.User, len(plans))
+	hashes := make([]string, len(plans))
+	fieldIDs := make(map[string]string, len(run.fields))
+	for _, f := range run.fields {
+		fieldIDs[f.Key] = f.ID
+	}
+	var values []store.FieldValue
+	var grants []*directory.Grant
+	var members []store.GroupMember
+	for i, p := range plans {
+		users[i], hashes[i] = p.user, p.hash
+		for k, v := range p.values {
+			if v != "" {
+				values = append(values, store.FieldValue{UserID: p.user.ID, FieldID: fieldIDs[k], Value: v})
+			}
+		}
+		if p.grant != nil {
+			grants = append(grants, p.grant)
+		}
+		for _, g := range p.groups {
+			members = append(members, store.GroupMember{GroupID: g.ID, UserID: p.user.ID})
+		}
+	}
+	if err := tx.InsertUsersWithPasswords(ctx, users, hashes); err != nil {
+		return err
+	}
+	if err := tx.InsertFieldValues(ctx, run.a.OrgID, values); err != nil {
+		return err
+	}
+	if err := tx.InsertGrants(ctx, grants); err != nil {
+		return err
+	}
+	if err := tx.InsertGroupMembers(ctx, run.a.OrgID, run.a.UserID, run.now.UnixMicro(), members); err != nil {
+		return err
+	}
+	var org *directory.Organization
+	events := make([]*directory.AuditEvent, len(plans))
+	a := run.a
+	for i, p := range plans {
+		changes := append(created(userSnapshot(p.user)), accessChanges(p)...)
+		if p.invite {
+			if org == nil {
+				var err error
+				if org, err = tx.Organization(ctx, a.OrgID); err != nil {
+					return err
+				}
+			}
+			sent, err := s.sendInvitation(ctx, tx, a, org, p.user)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, sent...)
+		}
+		events[i] = &directory.AuditEvent{ID: newID(), OrgID: a.OrgID, At: s.now(), ActorID: a.UserID, ActorName: a.Name,
+			ImpersonatorID: a.ImpersonatorID, TokenID: a.TokenID, Action: "user.create", TargetType: "user",
+			TargetID: p.user.ID, TargetName: p.user.Name(), Changes: changes, IP: a.IP, RequestID: a.RequestID,
+			ImportID: a.importID}
+		undo[p] = &rowUndo{Created: true}
+	}
+	return tx.AppendAuditEvents(ctx, events)
+}
+
+// writeUpdate applies one planned update: the profile, the email (its own
+// audited action, as everywhere), custom fields, status, grant and
+// memberships; u records what undoing it takes.
+func (s *Service) writeUpdate(ctx context.Context, tx *store.Tx, run *importRun, p *rowPlan, u *rowUndo) error {
+	a, user, old := run.a, p.user, p.old
+	user.UpdatedAt = s.now()
+	var profile, email []directory.Change
+	for _, c := range p.changes {
+		switch c.Field {
+		case "email":
+			email = append(email, c)
+		case "status":
+		default:
+			profile = append(profile, c)
+		}
+	}
+	version := old.Version
+	if len(profile) > 0 {
+		if err := tx.UpdateUserProfile(ctx, user, version); err != nil {
+			return err
+		}
+		version = user.Version
+		if err := saveCustomFields(ctx, tx, a.OrgID, user.ID, run.fields, p.values); err != nil {
+			return err
+		}
+	}
+	if len(email) > 0 {
+		if err := tx.UpdateUserEmail(ctx, user, version); err != nil {
+			return err
+		}
+		version = user.Version
+		if err := s.record(ctx, tx, a, "user.email_change", "user", user.ID, user.Name(), email); err != nil {
+			return err
+		}
+	}
+	var state []directory.Change
+	if p.status != "" {
+		if err := tx.UpdateUserState(ctx, user, version); err != nil {
+			return err
+		}
+		state = []directory.Change{{Field: "status", Before: string(old.Status), After: string(p.status)}}
+		if p.status == directory.StatusInactive {
+			voided, err := s.voidInvitation(ctx, tx, user)
+			if err != nil {
+				return err
+			}
+			state = append(state, voided...)
+			if err := s.endAccess(ctx, tx, a.OrgID, user.ID, ""); err != nil {
+				return err
+			}
+		}
+	}
+	if p.grant != nil {
+		if err := tx.CreateGrant(ctx, p.grant); err != nil {
+			return err
+		}
+		u.GrantID = p.grant.ID
+	}
+	for _, g := range p.groups {
+		added, err := tx.AddGroupMember(ctx, a.OrgID, g.ID, user.ID, a.UserID, s.now().UnixMicro())
+		if err != nil {
+			return err
+		}
+		if added {
+			u.GroupIDs = append(u.GroupIDs, g.ID)
+		}
+	}
+	u.Changes = p.changes
+	changes := append(append(profile, state...), accessChanges(p)...)
+	if len(changes) == 0 {
+		return nil
+	}
+	return s.record(ctx, tx, a, "user.update", "user", user.ID, user.Name(), changes)
+}

@@ -1,0 +1,304 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"roster/internal/directory"
+)
+
+// rowPlaceholders returns n comma-separated groups of width "?".
+func rowPlaceholders(n, width int) string {
+	group := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(group+", ", n), ", ")
+}
+
+// UsersByKeys returns the users of the organization (live or in the
+// recycle bin) whose field (username, email or external_id) is one of
+// values, keyed by the folded value (external ids are matched exactly and
+// keyed as given).
+func (c *Conn) UsersByKeys(ctx context.Context, orgID, field string, values []string) (map[string]*directory.User, error) {
+	out := make(map[string]*directory.User, len(values))
+	var column string
+	fold := directory.FoldKey
+	switch field {
+	case "username":
+		column = "u.username_key"
+	case "email":
+		column = "u.email_key"
+	case "external_id":
+		column, fold = "u.external_id", func(s string) string { return s }
+	default:
+		return nil, fmt.Errorf("users by %q: no such key", field)
+	}
+	keys := make([]any, 0, len(values))
+	seen := map[string]bool{}
+	for _, v := range values {
+		if k := fold(v); k != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	const chunk = 500
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		args := append([]any{orgID}, part...)
+		rows, err := c.query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.org_id = ? AND `+column+` IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			switch field {
+			case "username":
+				out[directory.FoldKey(u.Username)] = u
+			case "email":
+				out[directory.FoldKey(u.Email)] = u
+			default:
+				out[u.ExternalID] = u
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// InsertUsersWithPasswords is InsertUsersBulk for users that may carry a
+// password hash: hashes[i] is users[i]'s ("" for none).
+func (c *Conn) InsertUsersWithPasswords(ctx context.Context, users []*directory.User, hashes []string) error {
+	args := make([]any, 0, min(len(users), bulkRows)*bulkUserParams)
+	var words []wordRow
+	for start := 0; start < len(users); start += bulkRows {
+		chunk := users[start:min(start+bulkRows, len(users))]
+		args = args[:0]
+		for i, u := range chunk {
+			args = userRowArgs(args, u, hashes[start+i])
+		}
+		if _, err := c.exec(ctx, userInsertSQL(len(chunk)), args...); err != nil {
+			return c.duplicateUser(err)
+		}
+		words = words[:0]
+		for _, u := range chunk {
+			words = userWordRows(words, u)
+		}
+		if err := c.insertWords(ctx, words); err != nil {
+			return err
+		}
+		for i, u := range chunk {
+			u.Version, u.HasPassword = 1, hashes[start+i] != ""
+		}
+	}
+	return nil
+}
+
+// FieldValue is one custom field value of a user.
+type FieldValue struct {
+	UserID, FieldID, Value string
+}
+
+// InsertFieldValues stores custom field values of new users, in
+// multi-row INSERTs.
+func (c *Conn) InsertFieldValues(ctx context.Context, orgID string, values []FieldValue) error {
+	const chunk = 500
+	args := make([]any, 0, chunk*4)
+	for start := 0; start < len(values); start += chunk {
+		part := values[start:min(start+chunk, len(values))]
+		args = args[:0]
+		for _, v := range part {
+			args = append(args, v.UserID, v.FieldID, orgID, v.Value)
+		}
+		if _, err := c.exec(ctx, `INSERT INTO user_field_values (user_id, field_id, org_id, value) VALUES `+
+			rowPlaceholders(len(part), 4), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InsertGrants stores grants of new users, in multi-row INSERTs.
+func (c *Conn) InsertGrants(ctx context.Context, grants []*directory.Grant) error {
+	const chunk = 500
+	args := make([]any, 0, chunk*11)
+	for start := 0; start < len(grants); start += chunk {
+		part := grants[start:min(start+chunk, len(grants))]
+		args = args[:0]
+		for _, g := range part {
+			if g.UpdatedAt.IsZero() {
+				g.UpdatedAt = g.CreatedAt
+			}
+			args = append(args, g.ID, g.OrgID, g.UserID, g.RoleID, nullable(g.UnitID), micros(g.StartsAt),
+				micros(g.ExpiresAt), grantFields(g), g.CreatedBy, micros(g.CreatedAt), micros(g.UpdatedAt))
+		}
+		_, err := c.exec(ctx, `INSERT INTO grants (id, org_id, user_id, role_id, unit_id, starts_at, expires_at, fields,
+			created_by, created_at, updated_at) VALUES `+rowPlaceholders(len(part), 11), args...)
+		if err != nil {
+			return c.grantConflict(err)
+		}
+	}
+	return nil
+}
+
+// GroupMember is one membership to add.
+type GroupMember struct {
+	GroupID, UserID string
+}
+
+// InsertGroupMembers adds memberships of new users, in multi-row INSERTs.
+func (c *Conn) InsertGroupMembers(ctx context.Context, orgID, by string, at int64, members []GroupMember) error {
+	const chunk = 500
+	args := make([]any, 0, chunk*5)
+	for start := 0; start < len(members); start += chunk {
+		part := members[start:min(start+chunk, len(members))]
+		args = args[:0]
+		for _, m := range part {
+			args = append(args, m.GroupID, m.UserID, orgID, by, at)
+		}
+		if _, err := c.exec(ctx, `INSERT INTO group_members (group_id, user_id, org_id, added_by, added_at) VALUES `+
+			rowPlaceholders(len(part), 5)+` ON CONFLICT (group_id, user_id) DO NOTHING`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AppendAuditEvents stores audit events in multi-row INSERTs.
+func (c *Conn) AppendAuditEvents(ctx context.Context, events []*directory.AuditEvent) error {
+	const chunk = 300
+	args := make([]any, 0, chunk*15)
+	for start := 0; start < len(events); start += chunk {
+		part := events[start:min(start+chunk, len(events))]
+		args = args[:0]
+		for _, e := range part {
+			changes := e.Changes
+			if changes == nil {
+				changes = []directory.Change{}
+			}
+			js, err := json.Marshal(changes)
+			if err != nil {
+				return err
+			}
+			args = append(args, e.ID, e.OrgID, micros(e.At), e.ActorID, e.ActorName, e.ImpersonatorID, e.TokenID,
+				e.Action, e.TargetType, e.TargetID, e.TargetName, string(js), e.IP, e.RequestID, e.ImportID)
+		}
+		if _, err := c.exec(ctx, `INSERT INTO audit_events (id, org_id, at, actor_id, actor_name, impersonator_id,
+			token_id, action, target_type, target_id, target_name, changes, ip, request_id, import_id) VALUES `+
+			rowPlaceholders(len(part), 15), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Savepoint runs fn inside a savepoint of the transaction: when fn fails,
+// its writes are undone and the transaction goes on.
+func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := tx.exec(ctx, `SAVEPOINT import_row`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.exec(ctx, `ROLLBACK TO SAVEPOINT import_row`); rerr != nil {
+			return fmt.Errorf("%w (and undoing it failed: %v)", err, rerr)
+		}
+		if _, rerr := tx.exec(ctx, `RELEASE SAVEPOINT import_row`); rerr != nil {
+			return rerr
+		}
+		return err
+	}
+	_, err := tx.exec(ctx, `RELEASE SAVEPOINT import_row`)
+	return err
+}
+
+// ImportMappings lists the mappings saved for a kind of import, by name.
+func (c *Conn) ImportMappings(ctx context.Context, orgID string, kind directory.ImportKind) ([]*directory.ImportMapping, error) {
+	rows, err := c.query(ctx, `SELECT id, org_id, kind, name, headers, mapping, created_by, created_at, updated_at
+		FROM import_mappings WHERE org_id = ? AND kind = ? ORDER BY name_key`, orgID, string(kind))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*directory.ImportMapping
+	for rows.Next() {
+		var m directory.ImportMapping
+		var k, headers, mapping string
+		var created, updated int64
+		if err := rows.Scan(&m.ID, &m.OrgID, &k, &m.Name, &headers, &mapping, &m.CreatedBy, &created, &updated); err != nil {
+			return nil, err
+		}
+		m.Kind, m.CreatedAt, m.UpdatedAt = directory.ImportKind(k), fromMicros(created), fromMicros(updated)
+		if err := json.Unmarshal([]byte(headers), &m.Headers); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(mapping), &m.Mapping); err != nil {
+			return nil, err
+		}
+		out = append(out, &m)
+	}
+	return out, rows.Err()
+}
+
+// HeaderKey folds a header row for finding the mappings saved for it.
+func HeaderKey(headers []string) string {
+	parts := make([]string, len(headers))
+	for i, h := range headers {
+		parts[i] = directory.FoldKey(strings.TrimSpace(h))
+	}
+	return strings.Join(parts, "\x1f")
+}
+
+// SaveImportMapping stores a mapping under its name, replacing the one of
+// the same name (case-insensitively).
+func (c *Conn) SaveImportMapping(ctx context.Context, m *directory.ImportMapping) error {
+	_, err := c.exec(ctx, `INSERT INTO import_mappings (id, org_id, kind, name, name_key, headers, header_key, mapping,
+		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (org_id, kind, name_key) DO UPDATE SET name = excluded.name, headers = excluded.headers,
+		header_key = excluded.header_key, mapping = excluded.mapping, updated_at = excluded.updated_at`,
+		m.ID, m.OrgID, string(m.Kind), m.Name, directory.FoldKey(m.Name), jsonText(m.Headers), HeaderKey(m.Headers),
+		jsonText(m.Mapping), m.CreatedBy, micros(m.CreatedAt), micros(m.UpdatedAt))
+	return err
+}
+
+// ImportMappingFor returns the most recently saved mapping for a header
+// row, or nil.
+func (c *Conn) ImportMappingFor(ctx context.Context, orgID string, kind directory.ImportKind, headers []string) (*directory.ImportMapping, error) {
+	var id string
+	err := c.queryRow(ctx, `SELECT id FROM import_mappings WHERE org_id = ? AND kind = ? AND header_key = ?
+		ORDER BY updated_at DESC, id LIMIT 1`, orgID, string(kind), HeaderKey(headers)).Scan(&id)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	all, err := c.ImportMappings(ctx, orgID, kind)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range all {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	return nil, nil
+}
+
+// DeleteImportMapping removes a saved mapping.
+func (c *Conn) DeleteImportMapping(ctx context.Context, orgID, id string) error {
+	res, err := c.exec(ctx, `DELETE FROM import_mappings WHERE org_id = ? AND id = ?`, orgID, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return directory.NotFound("mapping")
+	}
+	return nil
+}
