@@ -533,7 +533,7 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 	r.profileFromRow(row, &prof, &v)
 	prof.Email = r.given(row, "email")
 	directory.NormalizeProfile(&prof)
-	if prof.Username == "" && prof.Email != "" {
+	if prof.Username == "" && (prof.Email != "" || prof.FirstName != "" || prof.LastName != "") {
 		name, err := r.s.deriveUsername(ctx, &store.Tx{Conn: *c}, r.a.OrgID, &prof)
 		if err != nil {
 			return err

@@ -400,3 +400,28 @@ func TestImportUpsertByUserCode(t *testing.T) {
 		}
 	})
 }
+
+func TestImportInvitesCreatedUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		im := f.upload(f.op, directory.ImportUsers, "First name,Last name,Email,Password hash\n"+
+			"Ann,Lee,ann@example.org,\nBob,Ray,,\nCy,Dee,cy@example.org,$2y$10$abcdefghijklmnopqrstuu5HhMhwq6mBZQ3yHMLAKLdW.NvmCJwFq\n")
+		_, done := f.runImport(f.op, im, admin.ImportSettings{Mode: directory.ImportCreate, Invite: true,
+			Mapping: []string{"first_name", "last_name", "email", "password_hash"}})
+		if done.Counts.Created != 3 {
+			t.Fatalf("counts %+v (%v)", done.Counts, f.rows(f.op, im.ID))
+		}
+		all, err := f.db.Mails(f.ctx, f.org.ID, 100)
+		okOrFatal(t, err)
+		sent := map[string]int{}
+		for _, m := range all {
+			sent[m.Kind+" "+m.To]++
+		}
+		if sent["invitation ann@example.org"] != 1 || sent["invitation cy@example.org"] != 0 || len(all) != 1 {
+			t.Errorf("mails %v, want one invitation to the new pending user only", sent)
+		}
+		if cy := f.byUsername("cy"); cy == nil || cy.Status != directory.StatusActive || !cy.HasPassword {
+			t.Errorf("cy %+v, want active with the imported hash", cy)
+		}
+	})
+}
