@@ -197,7 +197,6 @@ func (s *Service) undoUpdate(ctx context.Context, tx *store.Tx, a *Actor, fields
 		}
 	}
 	changes := diff(before, userSnapshot(u))
-	removed := 0
 	if undo.GrantID != "" {
 		g, err := tx.Grant(ctx, a.OrgID, undo.GrantID)
 		switch {
@@ -209,7 +208,6 @@ func (s *Service) undoUpdate(ctx context.Context, tx *store.Tx, a *Actor, fields
 				return "", "", err
 			}
 			changes = append(changes, directory.Change{Field: "grant", Before: g.ID})
-			removed++
 		}
 	}
 	var groups []string

@@ -208,9 +208,19 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 			return err
 		}
 	}
+	// A load that grows the users table many times over refreshes the
+	// database's statistics as it goes (at 1,000 rows written, then at
+	// every doubling), so that its lookups stay on the indexes.
+	analyzed := 500
 	for im.Done < im.Total {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if written := im.Counts.Created + im.Counts.Updated; written >= 2*analyzed {
+			if err := s.db.AnalyzeUsers(ctx); err != nil {
+				return err
+			}
+			analyzed = written
 		}
 		rows, err := s.db.ImportRows(ctx, im.ID, im.Done+1, s.batchSize())
 		if err != nil {
@@ -219,57 +229,16 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 		if len(rows) == 0 {
 			break
 		}
-		err = s.db.InTx(ctx, func(tx *store.Tx) error {
-			var results []store.ImportResult
-			if im.Kind == directory.ImportRelationships {
-				plans, err := run.planRelationships(ctx, &tx.Conn, rows)
-				if err != nil {
-					return err
-				}
-				if results, err = s.applyRelationshipRows(ctx, tx, run, plans); err != nil {
-					return err
-				}
-			} else {
-				plans, err := run.planUsers(ctx, &tx.Conn, rows)
-				if err != nil {
-					return err
-				}
-				if results, err = s.applyUserRows(ctx, tx, run, plans); err != nil {
-					return err
-				}
-			}
-			if err := tx.InsertImportResults(ctx, im.ID, results); err != nil {
-				return err
-			}
-			for _, r := range results {
-				switch r.Outcome {
-				case directory.RowCreated:
-					im.Counts.Created++
-				case directory.RowUpdated:
-					im.Counts.Updated++
-				case directory.RowUnchanged:
-					im.Counts.Unchanged++
-				default:
-					im.Counts.Errors++
-				}
-			}
-			im.Done = rows[len(rows)-1].Line
-			if im.Done >= im.Total {
-				im.State, im.FinishedAt = directory.ImportDone, s.now()
-			}
-			if err := tx.RenewImport(ctx, im, worker, s.now().Add(importLease)); err != nil {
-				return err
-			}
-			if im.State == directory.ImportDone {
-				if err := tx.ReleaseImport(ctx, im.ID, worker); err != nil {
-					return err
-				}
-				return s.record(ctx, tx, a, "import.finish", "import", im.ID, importName(im), []directory.Change{
-					{Field: "created", After: im.Counts.Created}, {Field: "updated", After: im.Counts.Updated},
-					{Field: "unchanged", After: im.Counts.Unchanged}, {Field: "errors", After: im.Counts.Errors}})
-			}
-			return nil
-		})
+		// A batch first goes in the fast way, its new users in multi-row
+		// INSERTs; should one of them fail on a value another writer took
+		// meanwhile, the batch is rolled back and done again row by row,
+		// each row in a savepoint, so that only the rows at fault fail.
+		saved, free := *im, run.premiumFree
+		err = s.db.InTx(ctx, func(tx *store.Tx) error { return s.processBatch(ctx, tx, worker, a, run, im, rows, false) })
+		if errors.Is(err, errRowByRow) {
+			*im, run.premiumFree = saved, free
+			err = s.db.InTx(ctx, func(tx *store.Tx) error { return s.processBatch(ctx, tx, worker, a, run, im, rows, true) })
+		}
 		if err != nil {
 			// The batch changed nothing; reload the import's progress.
 			if fresh, lerr := s.db.Import(ctx, im.OrgID, im.ID); lerr == nil {
@@ -285,6 +254,69 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 				return &crashError{err}
 			}
 		}
+	}
+	return nil
+}
+
+// errRowByRow says that a batch must be done again row by row.
+var errRowByRow = errors.New("a row of the batch failed; doing the batch row by row")
+
+// processBatch plans and applies one batch of rows inside tx, stores their
+// results and the import's progress, and renews the worker's lease;
+// rowByRow writes each new user alone, in a savepoint.
+func (s *Service) processBatch(ctx context.Context, tx *store.Tx, worker string, a *Actor, run *importRun, im *directory.Import, rows []*directory.ImportRow, rowByRow bool) error {
+	var results []store.ImportResult
+	if im.Kind == directory.ImportRelationships {
+		plans, err := run.planRelationships(ctx, &tx.Conn, rows)
+		if err != nil {
+			return err
+		}
+		if results, err = s.applyRelationshipRows(ctx, tx, run, plans); err != nil {
+			return err
+		}
+	} else {
+		plans, err := run.planUsers(ctx, &tx.Conn, rows)
+		if err != nil {
+			return err
+		}
+		if s.importBeforeWrite != nil {
+			if err := s.importBeforeWrite(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if results, err = s.applyUserRows(ctx, tx, run, plans, rowByRow); err != nil {
+			return err
+		}
+	}
+	if err := tx.InsertImportResults(ctx, im.ID, results); err != nil {
+		return err
+	}
+	for _, r := range results {
+		switch r.Outcome {
+		case directory.RowCreated:
+			im.Counts.Created++
+		case directory.RowUpdated:
+			im.Counts.Updated++
+		case directory.RowUnchanged:
+			im.Counts.Unchanged++
+		default:
+			im.Counts.Errors++
+		}
+	}
+	im.Done = rows[len(rows)-1].Line
+	if im.Done >= im.Total {
+		im.State, im.FinishedAt = directory.ImportDone, s.now()
+	}
+	if err := tx.RenewImport(ctx, im, worker, s.now().Add(importLease)); err != nil {
+		return err
+	}
+	if im.State == directory.ImportDone {
+		if err := tx.ReleaseImport(ctx, im.ID, worker); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "import.finish", "import", im.ID, importName(im), []directory.Change{
+			{Field: "created", After: im.Counts.Created}, {Field: "updated", After: im.Counts.Updated},
+			{Field: "unchanged", After: im.Counts.Unchanged}, {Field: "errors", After: im.Counts.Errors}})
 	}
 	return nil
 }

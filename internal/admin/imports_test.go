@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -422,6 +423,40 @@ func TestImportInvitesCreatedUsers(t *testing.T) {
 		}
 		if cy := f.byUsername("cy"); cy == nil || cy.Status != directory.StatusActive || !cy.HasPassword {
 			t.Errorf("cy %+v, want active with the imported hash", cy)
+		}
+	})
+}
+
+// A value another writer takes between planning and writing fails only
+// its row: the batch is done again row by row.
+func TestImportRowTakenMeanwhile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		im := f.upload(f.op, directory.ImportUsers, "First name,Last name,User name\nA,One,a1\nB,Two,b2\nC,Three,c3\n")
+		_, err := f.svc.ConfigureImport(f.ctx, f.op, im.ID, admin.ImportSettings{Mode: directory.ImportCreate})
+		okOrFatal(t, err)
+		_, err = f.svc.StartImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		// The other writer's user is inserted in the import's transaction,
+		// after planning: before the fast attempt and again before the
+		// row-by-row one, since the failed attempt rolls it back.
+		admin.SetImportBeforeWrite(f.svc, func(ctx context.Context, tx *store.Tx) error {
+			u := &directory.User{ID: "meanwhile-" + randHex(4), OrgID: f.org.ID, Status: directory.StatusPending,
+				Profile:   directory.Profile{Username: "B2", FirstName: "Other", LastName: "Writer", License: directory.LicenseStandard},
+				CreatedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
+			return tx.CreateUser(ctx, u, "")
+		})
+		f.work()
+		done, _ := f.svc.Import(f.ctx, f.op, im.ID)
+		if done.Counts != (directory.ImportCounts{Created: 2, Errors: 1}) {
+			t.Fatalf("counts %+v", done.Counts)
+		}
+		rows := f.rows(f.op, im.ID)
+		if rows[2].Outcome != directory.RowError || !strings.Contains(rows[2].Message, "user name is already used") {
+			t.Errorf("row 2 %+v", rows[2])
+		}
+		if f.byUsername("a1") == nil || f.byUsername("c3") == nil || f.byUsername("b2").FirstName != "Other" {
+			t.Error("the other rows were not applied, or the other writer's user was changed")
 		}
 	})
 }

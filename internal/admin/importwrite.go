@@ -9,11 +9,12 @@ import (
 
 // applyUserRows applies the planned rows of a batch inside tx and returns
 // their results in line order. New users go in with multi-row INSERTs;
-// should that fail (a value another writer took meanwhile, say), each new
-// user is written alone so that only the rows at fault fail. Updates are
-// written one by one. Every row runs in a savepoint: it commits whole or
-// not at all.
-func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan) ([]store.ImportResult, error) {
+// should that fail on a row's value (one another writer took meanwhile,
+// say), it returns errRowByRow and the caller does the batch again with
+// rowByRow set, each new user written alone in a savepoint so that only
+// the rows at fault fail. Updates are written one by one, each in a
+// savepoint: a row commits whole or not at all.
+func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, rowByRow bool) ([]store.ImportResult, error) {
 	undo := make(map[*rowPlan]*rowUndo, len(plans))
 	var creates []*rowPlan
 	for _, p := range plans {
@@ -21,22 +22,24 @@ func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRu
 			creates = append(creates, p)
 		}
 	}
-	if len(creates) > 0 {
-		err := tx.Savepoint(ctx, func() error { return s.writeCreates(ctx, tx, run, creates, undo) })
-		if err != nil {
+	if len(creates) > 0 && !rowByRow {
+		if err := s.writeCreates(ctx, tx, run, creates, undo); err != nil {
 			if _, ferr := rowFailure(err); ferr != nil {
 				return nil, ferr
 			}
-			for _, p := range creates {
-				err := tx.Savepoint(ctx, func() error { return s.writeCreates(ctx, tx, run, []*rowPlan{p}, undo) })
-				if err != nil {
-					msg, ferr := rowFailure(err)
-					if ferr != nil {
-						return nil, ferr
-					}
-					delete(undo, p)
-					p.fail("%s", msg)
+			return nil, errRowByRow
+		}
+	}
+	if len(creates) > 0 && rowByRow {
+		for _, p := range creates {
+			err := tx.Savepoint(ctx, func() error { return s.writeCreates(ctx, tx, run, []*rowPlan{p}, undo) })
+			if err != nil {
+				msg, ferr := rowFailure(err)
+				if ferr != nil {
+					return nil, ferr
 				}
+				delete(undo, p)
+				p.fail("%s", msg)
 			}
 		}
 	}

@@ -71,6 +71,9 @@ type Service struct {
 	log       *slog.Logger
 	// importCrash, set by tests, stops import workers as a crash would.
 	importCrash importCrash
+	// importBeforeWrite, set by tests, runs between planning a batch of an
+	// import and writing it, to act as another writer would.
+	importBeforeWrite func(ctx context.Context, tx *store.Tx) error
 	// importBatchRows, set by tests, replaces the rows per import batch.
 	importBatchRows int
 }

@@ -302,3 +302,17 @@ func (c *Conn) DeleteImportMapping(ctx context.Context, orgID, id string) error 
 	}
 	return nil
 }
+
+// AnalyzeUsers refreshes PostgreSQL's statistics of the users and their
+// words, so that a table a bulk load has grown many times over is queried
+// through its indexes again (the planner would otherwise go on believing
+// an organization has a handful of users). SQLite plans its lookups by
+// unique keys through the indexes without statistics; there it does
+// nothing.
+func (db *DB) AnalyzeUsers(ctx context.Context) error {
+	if db.d.engine != Postgres {
+		return nil
+	}
+	_, err := db.sql.ExecContext(ctx, `ANALYZE users, user_words`)
+	return err
+}
