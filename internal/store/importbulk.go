@@ -21,15 +21,17 @@ func rowPlaceholders(n, width int) string {
 // keyed as given).
 func (c *Conn) UsersByKeys(ctx context.Context, orgID, field string, values []string) (map[string]*directory.User, error) {
 	out := make(map[string]*directory.User, len(values))
-	var column string
+	// The unique indexes of emails and external ids are partial: the
+	// condition "<> ''" lets SQLite use them.
+	var column, cond string
 	fold := directory.FoldKey
 	switch field {
 	case "username":
 		column = "u.username_key"
 	case "email":
-		column = "u.email_key"
+		column, cond = "u.email_key", ` AND u.email_key <> ''`
 	case "external_id":
-		column, fold = "u.external_id", func(s string) string { return s }
+		column, cond, fold = "u.external_id", ` AND u.external_id <> ''`, func(s string) string { return s }
 	default:
 		return nil, fmt.Errorf("users by %q: no such key", field)
 	}
@@ -45,7 +47,7 @@ func (c *Conn) UsersByKeys(ctx context.Context, orgID, field string, values []st
 	for start := 0; start < len(keys); start += chunk {
 		part := keys[start:min(start+chunk, len(keys))]
 		args := append([]any{orgID}, part...)
-		rows, err := c.query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.org_id = ? AND `+column+` IN (`+
+		rows, err := c.query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.org_id = ?`+cond+` AND `+column+` IN (`+
 			strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`, args...)
 		if err != nil {
 			return nil, err

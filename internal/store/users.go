@@ -93,7 +93,7 @@ func (c *Conn) UserByLogin(ctx context.Context, orgID, login string) (*directory
 	key := directory.FoldKey(login)
 	u, err := scanUser(c.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.org_id = ? AND u.username_key = ?`, orgID, key))
 	if isNoRows(err) && key != "" {
-		u, err = scanUser(c.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.org_id = ? AND u.email_key = ?`, orgID, key))
+		u, err = scanUser(c.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.org_id = ? AND u.email_key <> '' AND u.email_key = ?`, orgID, key))
 	}
 	if isNoRows(err) {
 		return nil, directory.NotFound("user")
@@ -109,9 +109,12 @@ func (c *Conn) UserByField(ctx context.Context, orgID, field, value string) (*di
 	case "username":
 		q, value = `u.username_key = ?`, directory.FoldKey(value)
 	case "email":
-		q, value = `u.email_key = ?`, directory.FoldKey(value)
+		// The unique indexes of emails and external ids are partial (blank
+		// values are not unique); the query must name their condition for
+		// SQLite to use them.
+		q, value = `u.email_key <> '' AND u.email_key = ?`, directory.FoldKey(value)
 	case "external_id":
-		q = `u.external_id = ?`
+		q = `u.external_id <> '' AND u.external_id = ?`
 	default:
 		return nil, directory.NotFound("user")
 	}
