@@ -460,3 +460,27 @@ func TestImportRowTakenMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// Whoever starts an import runs it with their rights, whoever uploaded it.
+func TestImportRunsAsWhoStartsIt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		s := newSiteSetup(f)
+		admUser, adm := s.actor("administrator", nil)
+		im := f.upload(s.mgr, directory.ImportUsers, "First name,Last name,User name\nA,B,ab\n")
+		_, err := f.svc.ConfigureImport(f.ctx, adm, im.ID, admin.ImportSettings{Mode: directory.ImportCreate})
+		okOrFatal(t, err)
+		started, err := f.svc.StartImport(f.ctx, adm, im.ID)
+		okOrFatal(t, err)
+		if started.Owner.ActorID != admUser.ID {
+			t.Errorf("owner %+v, want the administrator who started it", started.Owner)
+		}
+		f.work()
+		if u := f.byUsername("ab"); u == nil || u.CreatedBy != admUser.ID {
+			t.Errorf("created user %+v, want one created by the administrator", u)
+		}
+		_, staff := s.actor("staff", s.siteA)
+		_, err = f.svc.ImportColumns(f.ctx, staff, directory.ImportUsers)
+		wantKind(t, err, directory.KindForbidden)
+	})
+}

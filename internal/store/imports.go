@@ -166,6 +166,7 @@ func (c *Conn) SaveImport(ctx context.Context, im *directory.Import) error {
 	if im.Preview != nil {
 		preview = jsonText(im.Preview)
 	}
+	o := &im.Owner
 	rbOwner := ""
 	if im.RollbackOwner != nil {
 		rbOwner = jsonText(im.RollbackOwner)
@@ -177,12 +178,14 @@ func (c *Conn) SaveImport(ctx context.Context, im *directory.Import) error {
 	res, err := c.exec(ctx, `UPDATE imports SET mode = ?, match_by = ?, relationship_kind = ?, invite = ?, mapping = ?,
 		state = ?, next_row = ?, created_count = ?, updated_count = ?, unchanged_count = ?, error_count = ?,
 		rollback_counts = ?, preview = ?, failure = ?, started_at = ?, finished_at = ?, rollback_by = ?,
-		rollback_by_name = ?, rollback_at = ?, rolled_back_at = ?, rollback_owner = ?, version = version + 1
+		rollback_by_name = ?, rollback_at = ?, rolled_back_at = ?, rollback_owner = ?, actor_id = ?, actor_name = ?,
+		grant_id = ?, token_id = ?, impersonator_id = ?, operator = ?, ip = ?, request_id = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		string(im.Mode), im.MatchBy, im.RelationshipKind, im.Invite, jsonText(im.Mapping), string(im.State), im.Done,
 		im.Counts.Created, im.Counts.Updated, im.Counts.Unchanged, im.Counts.Errors, jsonText(counts), preview,
 		im.Failure, micros(im.StartedAt), micros(im.FinishedAt), im.RollbackBy, im.RollbackByName,
-		micros(im.RollbackAt), micros(im.RolledBackAt), rbOwner, im.ID, im.Version)
+		micros(im.RollbackAt), micros(im.RolledBackAt), rbOwner, o.ActorID, o.ActorName, o.GrantID, o.TokenID,
+		o.ImpersonatorID, o.Operator, o.IP, o.RequestID, im.ID, im.Version)
 	if err != nil {
 		return fmt.Errorf("save import: %w", err)
 	}
