@@ -77,6 +77,8 @@ func (a *app) usersCmd() *cobra.Command {
 	setPW.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
 	_ = setPW.MarkFlagRequired("email")
 	cmd.AddCommand(setPW)
+	cmd.AddCommand(a.usersExportCmd())
+	cmd.AddCommand(a.usersImportCmd())
 	return cmd
 }
 

@@ -11,7 +11,8 @@ import (
 
 func (a *app) benchCmd() *cobra.Command {
 	var opt bench.Options
-	var asJSON bool
+	var asJSON, export bool
+	var importRows int
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Seed users into a scratch database and measure the user list queries",
@@ -28,6 +29,12 @@ unless --force is given, and removes the users it seeded when it is done unless
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if importRows > 0 {
+				return a.benchImport(ctx, importRows, asJSON)
+			}
+			if export && !opt.Keep && opt.Reuse == "" {
+				return errors.New("--export needs --keep or --reuse: the users must still be there to export")
+			}
 			db, err := a.open(ctx)
 			if err != nil {
 				return err
@@ -45,6 +52,13 @@ unless --force is given, and removes the users it seeded when it is done unless
 			if err != nil {
 				return err
 			}
+			if export {
+				exports, err := a.measureExports(ctx, res.Org)
+				if err != nil {
+					return err
+				}
+				return bench.WriteWithExports(a.stdout, res, exports, asJSON)
+			}
 			if asJSON {
 				return res.WriteJSON(a.stdout)
 			}
@@ -61,5 +75,7 @@ unless --force is given, and removes the users it seeded when it is done unless
 	f.BoolVar(&opt.Keep, "keep", false, "keep the seeded users afterwards")
 	f.StringVar(&opt.Reuse, "reuse", "", "measure the users of this organization, seeded before with --keep, instead of seeding")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
+	f.IntVar(&importRows, "import", 0, "instead, time roster users import of a generated file of this many new users (100000) in a child process, on a new SQLite file or, with a postgres:// --db, a scratch database on that server")
+	f.BoolVar(&export, "export", false, "also time roster users export of every user, as CSV and as XLSX, with its peak memory")
 	return cmd
 }

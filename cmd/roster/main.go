@@ -85,6 +85,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	config.Bind(root.PersistentFlags(), &a.cfg)
 	root.AddCommand(a.serveCmd(), a.migrateCmd(), a.versionCmd(), a.adminCmd(), a.usersCmd(), a.tokenCmd(), a.orgCmd(), a.benchCmd())
+	root.AddCommand(a.importCmds()...)
 	return root
 }
 

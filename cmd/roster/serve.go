@@ -103,6 +103,19 @@ func (a *app) serve(ctx context.Context, started func(*server.Server)) error {
 			}
 		})
 	})
+	// Imports and their rollbacks run in the background, taken up within
+	// two seconds of being queued; the name tells this process's leases
+	// apart from those of other instances.
+	importWorker := workerName()
+	jobs.Go(func() {
+		every(jobsCtx, 2*time.Second, func() {
+			if n, err := svc.RunImports(jobsCtx, importWorker); err != nil && jobsCtx.Err() == nil {
+				a.log.Error("cannot run imports", "error", err)
+			} else if n > 0 {
+				a.log.Info("imports finished", "count", n)
+			}
+		})
+	})
 	defer func() {
 		stopJobs()
 		jobs.Wait()

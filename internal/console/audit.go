@@ -1,8 +1,6 @@
 package console
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"roster/internal/admin"
 	"roster/internal/directory"
 	"roster/internal/store"
 )
@@ -211,31 +210,7 @@ func auditRowOf(e *directory.AuditEvent) auditRow {
 	}
 	for _, c := range e.Changes {
 		row.Changes = append(row.Changes, auditChange{Field: strings.ReplaceAll(c.Field, "_", " "),
-			Before: auditValue(c.Before), After: auditValue(c.After)})
+			Before: admin.AuditValue(c.Before), After: admin.AuditValue(c.After)})
 	}
 	return row
-}
-
-// auditValue writes a recorded value for people: "" for none, yes or no
-// for a flag, and anything structured as JSON.
-func auditValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case bool:
-		if x {
-			return "yes"
-		}
-		return "no"
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case json.Number:
-		return x.String()
-	}
-	if b, err := json.Marshal(v); err == nil {
-		return string(b)
-	}
-	return fmt.Sprint(v)
 }

@@ -90,9 +90,11 @@ func (h *Handler) Routes() map[string]http.Handler {
 	for _, screen := range []func(router){
 		h.dashboardRoutes,
 		h.userListRoutes,
+		h.exportRoutes,
 		h.userRoutes,
 		h.addUserRoutes,
 		h.invitationRoutes,
+		h.importRoutes,
 		h.mailboxRoutes,
 		h.roleRoutes,
 		h.unitRoutes,
@@ -120,8 +122,8 @@ func (h *Handler) pageHeaders(next http.Handler) http.Handler {
 		hd.Set("Content-Security-Policy",
 			"default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
-		if r.Method == http.MethodPost && r.Body != nil && r.ContentLength <= maxFormBytes &&
-			!isMultipart(r) {
+		// Uploads (multipart) are bounded by the screens that take them.
+		if r.Method == http.MethodPost && r.Body != nil && !isMultipart(r) {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		}
 		next.ServeHTTP(w, r)

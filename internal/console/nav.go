@@ -38,6 +38,7 @@ func (h *Handler) areas() []area {
 		{"dashboard", "Dashboard", "/admin", can("users.view")},
 		{"users", "Users", "/admin/users", can("users.view")},
 		{"invitations", "Invitations", "/admin/invitations", can("users.invite")},
+		{"imports", "Imports", "/admin/imports", can("users.import")},
 		{"roles", "Roles", "/admin/roles", can("users.view", "roles.manage")},
 		{"units", "Units", "/admin/units", can("users.view")},
 		{"groups", "Groups", "/admin/groups", can("users.view")},

@@ -272,21 +272,8 @@ func statusLabel(s directory.Status) string {
 	return string(s)
 }
 
-// number writes a count with thin grouping, as people read it (12,345).
-func number(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + number(-n)
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+// number writes a count with its digits grouped (see web.Number).
+func number(n int) string { return web.Number(n) }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
 

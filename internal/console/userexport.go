@@ -3,10 +3,10 @@ package console
 import (
 	"encoding/csv"
 	"net/http"
-	"strings"
 	"time"
 
 	"roster/internal/directory"
+	"roster/internal/sheet"
 )
 
 // exportSelection answers with a CSV file of the selected users the actor
@@ -51,14 +51,10 @@ func signInTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// csvRow guards each cell against formula injection: a spreadsheet takes
-// a cell that begins with = + - @, a tab or a carriage return for a
-// formula, so such a cell gets a leading single quote.
+// csvRow guards each cell against formula injection (see sheet.Neutralise).
 func csvRow(cells ...string) []string {
 	for i, c := range cells {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			cells[i] = "'" + c
-		}
+		cells[i] = sheet.Neutralise(c)
 	}
 	return cells
 }

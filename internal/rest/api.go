@@ -82,6 +82,8 @@ func New(svc *admin.Service, o Options) *Handler {
 	h.registerCredentials(o.MaxBodyBytes)
 	h.registerInvitations(o.MaxBodyBytes)
 	h.registerMail()
+	h.registerImports()
+	h.registerExports()
 	return h
 }
 

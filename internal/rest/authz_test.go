@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ type ids struct {
 	user, unit, field, timeOff, token, role, grant string
 	resource, assignment                           string
 	group, category, relationship                  string
+	imp, mapping                                   string
 }
 
 // adminRoutes are the operations that take a permission; selfRoutes the
@@ -116,8 +118,26 @@ func adminRoutes(t *testing.T) []route {
 		{"GET", "mail", nil, nil},
 		{"POST", "mail/{id}/retry", nil, nil},
 		{"POST", "mail/test", nil, nil},
+		{"GET", "users/export", nil, nil},
+		{"GET", "relationships/export", nil, nil},
+		{"GET", "audit-events/export", nil, nil},
+		{"POST", "imports", authzImportFile, []string{"Content-Type", "text/csv"}},
+		{"GET", "imports", nil, nil},
+		{"GET", "imports/fields", nil, nil},
+		{"GET", "imports/{id}", nil, nil},
+		{"PATCH", "imports/{id}", `{"mode": "create"}`, nil},
+		{"POST", "imports/{id}/preview", nil, nil},
+		{"POST", "imports/{id}/start", nil, nil},
+		{"GET", "imports/{id}/rows", nil, nil},
+		{"GET", "imports/{id}/exceptions", nil, nil},
+		{"POST", "imports/{id}/rollback", nil, nil},
+		{"GET", "import-mappings", nil, nil},
+		{"DELETE", "import-mappings/{id}", nil, nil},
 	}
 }
+
+// authzImportFile is a small CSV file whose header maps on its own.
+const authzImportFile = "First,Last,Login\r\nNew,Person,new.person\r\n"
 
 // selfRoutes need no permission: one's own record and tokens.
 var selfRoutes = []route{
@@ -166,6 +186,10 @@ func (r route) path(id ids) string {
 		p = strings.Replace(p, "{id}", id.group, 1)
 	case strings.HasPrefix(p, "group-categories/"):
 		p = strings.Replace(p, "{id}", id.category, 1)
+	case strings.HasPrefix(p, "imports/"):
+		p = strings.Replace(p, "{id}", id.imp, 1)
+	case strings.HasPrefix(p, "import-mappings/"):
+		p = strings.Replace(p, "{id}", id.mapping, 1)
 	}
 	p = strings.Replace(p, "{grant_id}", id.grant, 1)
 	p = strings.Replace(p, "{time_off_id}", id.timeOff, 1)
@@ -173,6 +197,23 @@ func (r route) path(id ids) string {
 	p = strings.Replace(p, "{user_id}", id.user, 1)
 	p = strings.Replace(p, "{relationship_id}", id.relationship, 1)
 	return strings.Replace(p, "{key}", "site", 1)
+}
+
+// authzImportIDs uploads a draft import as the owner, saving its mapping,
+// and returns the ids of both.
+func (f *fixture) authzImportIDs() (imp, mapping string) {
+	f.t.Helper()
+	im := must[importJSON](f.t, f.upload(authzImportFile, url.Values{"save_as": {"Authorization"}}), http.StatusCreated)
+	saved := must[struct {
+		Items []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"items"`
+	}](f.t, f.do("GET", "import-mappings", nil), http.StatusOK)
+	if len(saved.Items) != 1 || saved.Items[0].Name != "Authorization" {
+		f.t.Fatalf("saved mappings: %+v", saved.Items)
+	}
+	return im.ID, saved.Items[0].ID
 }
 
 // TestAuthorization checks that only the permissions of the active grant
@@ -210,6 +251,7 @@ func TestAuthorization(t *testing.T) {
 		id.resource = f.createResource("Guarded", un.ID).ID
 		id.assignment = must[assignment](t, f.do("POST", "users/"+target.ID+"/resources", map[string]any{"resource_id": id.resource}), http.StatusCreated).ID
 		id.group, id.category, id.relationship = f.authzGroupIDs(target.ID)
+		id.imp, id.mapping = f.authzImportIDs()
 
 		snap := f.snapshot(target.ID)
 		for _, rt := range adminRoutes(t) {

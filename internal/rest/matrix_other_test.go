@@ -16,6 +16,8 @@ func matrixRoutes(t *testing.T) []matrixRoute {
 	routes = append(routes, sharingMatrix()...)
 	routes = append(routes, invitationMatrix()...)
 	routes = append(routes, mailMatrix()...)
+	routes = append(routes, exportMatrix()...)
+	routes = append(routes, importMatrix()...)
 	return routes
 }
 

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -92,4 +93,21 @@ func LocalPath(next string) bool {
 	}
 	u, err := url.Parse(next)
 	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
+}
+
+// Number writes a count as people read it, its digits grouped by three
+// with commas (12,345).
+func Number(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + Number(-n)
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
