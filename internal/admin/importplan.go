@@ -620,9 +620,13 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 	}
 	p.user, p.outcome = u, directory.RowCreated
 	p.invite = r.im.Invite && u.Email != "" && status == directory.StatusPending
-	r.planned["u:"+directory.FoldKey(u.Username)] = u
+	// Later rows may name this user as their supervisor; keep only what
+	// that needs, so that a large file does not keep every new user.
+	slim := &directory.User{ID: u.ID, Profile: directory.Profile{Username: u.Username, FirstName: u.FirstName,
+		LastName: u.LastName, DisplayName: u.DisplayName}}
+	r.planned["u:"+directory.FoldKey(u.Username)] = slim
 	if u.ExternalID != "" {
-		r.planned["x:"+u.ExternalID] = u
+		r.planned["x:"+u.ExternalID] = slim
 	}
 	return nil
 }

@@ -484,3 +484,21 @@ func TestImportRunsAsWhoStartsIt(t *testing.T) {
 		wantKind(t, err, directory.KindForbidden)
 	})
 }
+
+// A row may name as supervisor a user an earlier row of the same file adds.
+func TestImportSupervisorFromAnEarlierRow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		admin.SetImportBatch(f.svc, 1)
+		im := f.upload(f.op, directory.ImportUsers, "User name,First name,Last name,Supervisor\nboss,Big,Boss,\nemp,Em,Ployee,boss\nlost,Lo,St,nobody\n")
+		pv, done := f.runImport(f.op, im, admin.ImportSettings{Mode: directory.ImportCreate})
+		want := directory.ImportCounts{Created: 2, Errors: 1}
+		if pv.Counts != want || done.Counts != want {
+			t.Fatalf("preview %+v run %+v, want %+v", pv.Counts, done.Counts, want)
+		}
+		boss, emp := f.byUsername("boss"), f.byUsername("emp")
+		if emp == nil || boss == nil || emp.SupervisorID != boss.ID {
+			t.Errorf("emp %+v boss %+v", emp, boss)
+		}
+	})
+}
