@@ -36,6 +36,7 @@ func (h *Handler) importRoutes(r router) {
 	r.handle("POST /admin/imports/{id}", h.importConfigure)
 	r.handle("POST /admin/imports/{id}/start", h.importStart)
 	r.handle("POST /admin/imports/{id}/rollback", h.importRollback)
+	r.handle("POST /admin/imports/{id}/forget-mapping", h.importForgetMapping)
 	r.handle("GET /admin/imports/{id}/exceptions.csv", h.importExceptions)
 }
 
@@ -316,6 +317,26 @@ func (h *Handler) importRollback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done(w, r, importURL(im.ID), "The rollback is queued; this page follows its progress.")
+}
+
+// importForgetMapping deletes the saved mapping chosen on the mapping step
+// of an import, after a confirmation, and goes back to that step.
+func (h *Handler) importForgetMapping(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.failure(w, r, directory.Errorf(directory.KindInvalid, "the form could not be read"))
+		return
+	}
+	id := r.PathValue("id")
+	if !h.confirmed(w, r, confirmation{Title: "Forget a saved mapping",
+		Question: "The mapping is no longer offered for new files. Imports that used it keep their own copy.",
+		Button: "Forget the mapping", Danger: true, Back: importURL(id), Area: "imports"}) {
+		return
+	}
+	if err := h.svc.DeleteImportMapping(r.Context(), actorOf(r), r.PostFormValue("use_mapping")); err != nil {
+		h.failure(w, r, err)
+		return
+	}
+	done(w, r, importURL(id), "The saved mapping is forgotten.")
 }
 
 // importExceptions answers with the refused rows of an import as CSV: the

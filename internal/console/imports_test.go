@@ -196,6 +196,17 @@ func TestImportsSavedMapping(t *testing.T) {
 				t.Errorf("column %d: %q, want %q", col, sel, key)
 			}
 		}
+
+		// Forgetting it asks first, then it is no longer offered.
+		says(t, r, "Apply Forget")
+		r = b.post("/admin/imports/"+other+"/forget-mapping", url.Values{"use_mapping": {mid}})
+		want(t, r, 200, "")
+		says(t, r, "Forget the mapping")
+		r = b.post("/admin/imports/"+other+"/forget-mapping", url.Values{"use_mapping": {mid}, "confirmed": {"yes"}})
+		want(t, r, 303, "")
+		r = b.get(r.Location())
+		says(t, r, "The saved mapping is forgotten.")
+		silent(t, r, "Staff export")
 	})
 }
 
