@@ -329,7 +329,7 @@ func (h *Handler) importForgetMapping(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !h.confirmed(w, r, confirmation{Title: "Forget a saved mapping",
 		Question: "The mapping is no longer offered for new files. Imports that used it keep their own copy.",
-		Button: "Forget the mapping", Danger: true, Back: importURL(id), Area: "imports"}) {
+		Button:   "Forget the mapping", Danger: true, Back: importURL(id), Area: "imports"}) {
 		return
 	}
 	if err := h.svc.DeleteImportMapping(r.Context(), actorOf(r), r.PostFormValue("use_mapping")); err != nil {
