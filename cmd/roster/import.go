@@ -18,7 +18,6 @@ import (
 	"roster/internal/admin"
 	"roster/internal/bench"
 	"roster/internal/directory"
-	"roster/internal/rest"
 	"roster/internal/sheet"
 	"roster/internal/web"
 )
@@ -127,7 +126,15 @@ func (a *app) importFile(ctx context.Context, path string, fl importFlags) error
 	defer stop()
 	return a.withService(ctx, func(svc *admin.Service, org *directory.Organization) error {
 		op := admin.Operator(org.ID)
-		im, err := svc.UploadImport(ctx, op, admin.ImportUpload{Kind: fl.kind, FileName: filepath.Base(path), Body: file})
+		changes, err := admin.ParseMappingPairs(fl.mapping)
+		if err != nil {
+			return fmt.Errorf("--map: %w", err)
+		}
+		// The settings go with the upload: settings that cannot apply
+		// refuse it, and nothing is stored.
+		im, err := svc.UploadImport(ctx, op, admin.ImportUpload{Kind: fl.kind, FileName: filepath.Base(path), Body: file,
+			Settings: &admin.ImportSettings{Mode: directory.ImportMode(fl.mode), MatchBy: fl.matchBy, Changes: changes,
+				Invite: fl.invite, RelationshipKind: fl.relKind, SaveAs: fl.saveAs}})
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -135,20 +142,6 @@ func (a *app) importFile(ctx context.Context, path string, fl importFlags) error
 		if err != nil {
 			return err
 		}
-		mapping := im.Mapping
-		if fl.mapping != "" {
-			if mapping, err = rest.MappingFromPairs(fl.mapping, im.Headers, im.Mapping, cols); err != nil {
-				return fmt.Errorf("--map: %w", err)
-			}
-		}
-		configured, err := svc.ConfigureImport(ctx, op, im.ID, admin.ImportSettings{Mode: directory.ImportMode(fl.mode),
-			MatchBy: fl.matchBy, Mapping: mapping, Invite: fl.invite, RelationshipKind: fl.relKind, SaveAs: fl.saveAs})
-		if err != nil {
-			// The mapping helps to see what the settings lack.
-			printMapping(a.stderr, im, mapping, cols)
-			return err
-		}
-		im = configured
 		printMapping(a.stdout, im, im.Mapping, cols)
 		if im, err = svc.PreviewImport(ctx, op, im.ID); err != nil {
 			return err

@@ -18,6 +18,9 @@ type ImportUpload struct {
 	Kind     directory.ImportKind
 	FileName string
 	Body     io.Reader
+	// Settings, when not nil, are applied to the new draft as
+	// ConfigureImport would: settings that cannot apply refuse the upload.
+	Settings *ImportSettings
 }
 
 // The fields a relationship import maps its two columns to.
@@ -58,9 +61,11 @@ func (s *Service) ImportColumns(ctx context.Context, a *Actor, kind directory.Im
 
 // UploadImport reads a CSV file into a new draft import, with a mapping
 // proposed from the header (the mapping last saved for the same header,
-// else one guessed from the column names). It takes users.import. A file
-// that is not well-formed CSV within the limits (see csvfile) is
-// KindInvalid with the reason on the field "file", and nothing is stored.
+// else one guessed from the column names), changed by up.Settings when
+// given. It takes users.import. A file that is not well-formed CSV within
+// the limits (see csvfile) is KindInvalid with the reason on the field
+// "file", settings that cannot apply are KindInvalid as for
+// ConfigureImport, and in either case nothing is stored.
 func (s *Service) UploadImport(ctx context.Context, a *Actor, up ImportUpload) (*directory.Import, error) {
 	if err := s.authorize(a, "users.import"); err != nil {
 		return nil, err
@@ -105,9 +110,19 @@ func (s *Service) UploadImport(ctx context.Context, a *Actor, up ImportUpload) (
 		}
 		im.Mapping = ProposeMapping(cols, f.Headers)
 	}
+	if up.Settings != nil {
+		if err := s.applySettings(ctx, a, im, up.Settings); err != nil {
+			return nil, err
+		}
+	}
 	err = s.inTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateImport(ctx, im, f.Rows, f.Lines); err != nil {
 			return err
+		}
+		if up.Settings != nil {
+			if err := s.saveMapping(ctx, tx, a, im, up.Settings.SaveAs); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, tx, a, "import.upload", "import", im.ID, importName(im),
 			created(map[string]any{"kind": string(im.Kind), "file_name": im.FileName, "rows": im.Total}))
@@ -199,6 +214,9 @@ type ImportSettings struct {
 	// Mapping gives each column's field key, "" to leave it out; nil keeps
 	// the mapping as it is.
 	Mapping []string
+	// Changes then give some columns, named by their header, another
+	// field (see ParseMappingPairs).
+	Changes []MappingChange
 	Invite  bool
 	// RelationshipKind is the kind of link a relationship import makes.
 	RelationshipKind string
@@ -229,18 +247,24 @@ func (s *Service) ConfigureImport(ctx context.Context, a *Actor, id string, in I
 		if err := tx.SaveImport(ctx, im); err != nil {
 			return err
 		}
-		if name := strings.TrimSpace(in.SaveAs); name != "" {
-			now := s.now()
-			m := &directory.ImportMapping{ID: newID(), OrgID: a.OrgID, Kind: im.Kind, Name: name,
-				Headers: im.Headers, Mapping: im.Mapping, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
-			if err := tx.SaveImportMapping(ctx, m); err != nil {
-				return err
-			}
+		if err := s.saveMapping(ctx, tx, a, im, in.SaveAs); err != nil {
+			return err
 		}
 		out = im
 		return nil
 	})
 	return out, err
+}
+
+// saveMapping saves the mapping of im under name, unless name is blank.
+func (s *Service) saveMapping(ctx context.Context, tx *store.Tx, a *Actor, im *directory.Import, name string) error {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil
+	}
+	now := s.now()
+	return tx.SaveImportMapping(ctx, &directory.ImportMapping{ID: newID(), OrgID: a.OrgID, Kind: im.Kind, Name: name,
+		Headers: im.Headers, Mapping: im.Mapping, CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now})
 }
 
 // applySettings validates in against im's kind and copies it into im.
@@ -263,6 +287,14 @@ func (s *Service) applySettings(ctx context.Context, a *Actor, im *directory.Imp
 	cols, err := s.ImportColumns(ctx, a, im.Kind)
 	if err != nil {
 		return err
+	}
+	if len(in.Changes) > 0 && v.Err() == nil {
+		changed, err := changeMapping(im.Mapping, im.Headers, in.Changes, cols)
+		if err != nil {
+			v.Add("mapping", "%s", err.Error())
+		} else {
+			im.Mapping = changed
+		}
 	}
 	known := map[string]Column{}
 	for _, c := range cols {

@@ -174,6 +174,12 @@ func TestImportRefusesBadFilesAndSettings(t *testing.T) {
 				t.Errorf("%q: field errors %+v", csv, fe)
 			}
 		}
+		// Settings that cannot apply refuse the upload too.
+		for _, set := range []admin.ImportSettings{{Mode: "merge"}, {Changes: []admin.MappingChange{{Header: "Nope", Field: "email"}}},
+			{Changes: []admin.MappingChange{{Header: "a", Field: "shoe_size"}}}} {
+			_, err := f.svc.UploadImport(f.ctx, f.op, admin.ImportUpload{Body: strings.NewReader("a,b\n1,2\n"), Settings: &set})
+			wantKind(t, err, directory.KindInvalid)
+		}
 		page, err := f.svc.Imports(f.ctx, f.op, 10, nil)
 		okOrFatal(t, err)
 		if len(page.Imports) != 0 {

@@ -90,26 +90,19 @@ func (h *Handler) registerImports() {
 			ImportSettingsQuery
 			RawBody []byte `contentType:"text/csv"`
 		}) (*importOutput, error) {
-			a := actorOf(ctx)
-			im, err := h.svc.UploadImport(ctx, a, admin.ImportUpload{Kind: directory.ImportKind(in.Kind),
-				FileName: in.FileName, Body: bytes.NewReader(in.RawBody)})
-			if err != nil {
-				return nil, h.failIn(ctx, err, "query", "kind")
-			}
-			if in.ImportSettingsQuery.given() {
-				q := in.ImportSettingsQuery
-				set := admin.ImportSettings{Mode: directory.ImportMode(q.Mode), MatchBy: q.MatchBy, Invite: q.Invite,
+			up := admin.ImportUpload{Kind: directory.ImportKind(in.Kind), FileName: in.FileName, Body: bytes.NewReader(in.RawBody)}
+			if q := in.ImportSettingsQuery; q.given() {
+				up.Settings = &admin.ImportSettings{Mode: directory.ImportMode(q.Mode), MatchBy: q.MatchBy, Invite: q.Invite,
 					RelationshipKind: q.RelationshipKind, SaveAs: q.SaveAs}
-				if q.Map != "" {
-					if set.Mapping, err = h.mappingPairs(ctx, a, im, q.Map); err != nil {
-						return nil, h.keptDraft(ctx, im, err)
-					}
-				}
-				configured, err := h.svc.ConfigureImport(ctx, a, im.ID, set)
+				changes, err := admin.ParseMappingPairs(q.Map)
 				if err != nil {
-					return nil, h.keptDraft(ctx, im, err)
+					return nil, invalid("query.map", err.Error())
 				}
-				im = configured
+				up.Settings.Changes = changes
+			}
+			im, err := h.svc.UploadImport(ctx, actorOf(ctx), up)
+			if err != nil {
+				return nil, h.uploadProblem(ctx, err)
 			}
 			return &importOutput{Location: Prefix + "/imports/" + im.ID, Body: importJSON(im)}, nil
 		})
@@ -220,11 +213,7 @@ func (h *Handler) registerImports() {
 				set.RelationshipKind = *b.RelationshipKind
 			}
 			if b.Mapping != nil {
-				cols, err := h.svc.ImportColumns(ctx, a, im.Kind)
-				if err != nil {
-					return nil, h.fail(ctx, err)
-				}
-				if set.Mapping, err = mappingFromJSON(b.Mapping, im.Headers, im.Mapping, cols); err != nil {
+				if set.Mapping, set.Changes, err = mappingFromJSON(b.Mapping); err != nil {
 					return nil, invalid("body.mapping", err.Error())
 				}
 			}
@@ -357,36 +346,19 @@ func importMappingJSON(m *directory.ImportMapping) ImportMappingJSON {
 	return out
 }
 
-// mappingPairs reads the map parameter of an upload against the fields of
-// the import's kind.
-func (h *Handler) mappingPairs(ctx context.Context, a *admin.Actor, im *directory.Import, spec string) ([]string, error) {
-	cols, err := h.svc.ImportColumns(ctx, a, im.Kind)
-	if err != nil {
-		return nil, err
-	}
-	m, err := MappingFromPairs(spec, im.Headers, im.Mapping, cols)
-	if err != nil {
-		return nil, &directory.Error{Kind: directory.KindInvalid, Message: err.Error(),
-			Fields: []directory.FieldError{{Field: "map", Message: err.Error()}}}
-	}
-	return m, nil
-}
-
-// keptDraft answers settings in an upload's query that cannot apply: the
-// file is kept as a draft, and the problem says which one, so that the
-// client can fix the settings with PATCH rather than upload again.
-func (h *Handler) keptDraft(ctx context.Context, im *directory.Import, err error) error {
-	p, _ := h.failIn(ctx, err, "query").(*Problem)
-	if p == nil || p.Status != http.StatusUnprocessableEntity {
-		return p
-	}
+// uploadProblem answers an upload that was refused: the file's problem
+// concerns the body; the others the settings of the query, the mapping's
+// coming from the map parameter.
+func (h *Handler) uploadProblem(ctx context.Context, err error) error {
+	p := h.problem(ctx, err)
 	for _, e := range p.Errors {
-		// The mapping problems of admin name the body's mapping; in an
-		// upload they come from the map parameter.
-		if e.Location == "query.mapping" || strings.HasPrefix(e.Location, "query.mapping.") {
+		switch name := strings.TrimPrefix(e.Location, "body."); {
+		case name == "file":
+		case name == "mapping" || strings.HasPrefix(name, "mapping."):
 			e.Location = "query.map"
+		default:
+			e.Location = "query." + name
 		}
 	}
-	p.Detail += "; the file was kept as draft import " + im.ID + ": change its settings with PATCH " + Prefix + "/imports/" + im.ID
 	return p
 }

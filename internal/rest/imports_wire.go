@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -105,96 +104,10 @@ func importJSON(im *directory.Import) *ImportJSON {
 	return out
 }
 
-// mappingEntry gives the column under header the field named field.
-type mappingEntry struct{ header, field string }
-
-// MappingFromPairs applies "Header=field" pairs, separated by commas, to
-// the mapping base of a file with headers, as the map parameter of an
-// upload and the --map flag of the command line write them: a header or
-// field is matched without regard to case, a field may be named by its key
-// or its label, and an empty field leaves the column out. The error names
-// the pair at fault and lists the columns or fields it could have named.
-func MappingFromPairs(spec string, headers, base []string, cols []admin.Column) ([]string, error) {
-	var entries []mappingEntry
-	for _, pair := range strings.Split(spec, ",") {
-		if strings.TrimSpace(pair) == "" {
-			continue
-		}
-		header, field, ok := strings.Cut(pair, "=")
-		if !ok {
-			return nil, fmt.Errorf("%q is not Column=field; write each mapping as a column header, an equals sign and a field", strings.TrimSpace(pair))
-		}
-		entries = append(entries, mappingEntry{header, field})
-	}
-	return applyMapping(entries, headers, base, cols)
-}
-
-// applyMapping applies entries to the mapping base of a file with
-// headers. A header or field is matched without regard to case; a field
-// may be named by its key or its label, and an empty field leaves the
-// column out. A field given to a column is taken from any other column
-// the base gave it to. The error names the entry at fault and lists what
-// it could have said.
-func applyMapping(entries []mappingEntry, headers, base []string, cols []admin.Column) ([]string, error) {
-	out := make([]string, len(headers))
-	copy(out, base)
-	for _, e := range entries {
-		header := strings.TrimSpace(e.header)
-		i := slices.IndexFunc(headers, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), header) })
-		if i < 0 {
-			return nil, fmt.Errorf("the file has no column %q; its columns are %s", header, quoteAll(headers))
-		}
-		key, ok := fieldKey(e.field, cols)
-		if !ok {
-			return nil, fmt.Errorf("%q is not a field an import can fill; the fields are %s", strings.TrimSpace(e.field), fieldList(cols))
-		}
-		if key != "" {
-			for j := range out {
-				if out[j] == key {
-					out[j] = ""
-				}
-			}
-		}
-		out[i] = key
-	}
-	return out, nil
-}
-
-// fieldKey finds the column named by a key or a label.
-func fieldKey(name string, cols []admin.Column) (string, bool) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return "", true
-	}
-	for _, c := range cols {
-		if strings.EqualFold(c.Key, name) || strings.EqualFold(c.Label, name) {
-			return c.Key, true
-		}
-	}
-	return "", false
-}
-
-// fieldList lists the fields as "key (Label)".
-func fieldList(cols []admin.Column) string {
-	parts := make([]string, 0, len(cols))
-	for _, c := range cols {
-		parts = append(parts, c.Key+" ("+c.Label+")")
-	}
-	return strings.Join(parts, ", ")
-}
-
-func quoteAll(list []string) string {
-	parts := make([]string, 0, len(list))
-	for _, s := range list {
-		parts = append(parts, strconv.Quote(s))
-	}
-	return strings.Join(parts, ", ")
-}
-
 // mappingFromJSON reads the mapping of PATCH /imports/{id}: a list with one
-// field (or "") per column, or an object from header to field (applied to
-// the import's mapping base).
-func mappingFromJSON(v any, headers, base []string, cols []admin.Column) ([]string, error) {
+// field (or "") per column, or an object from header to field (changes to
+// the import's mapping).
+func mappingFromJSON(v any) ([]string, []admin.MappingChange, error) {
 	text := func(x any) (string, bool) {
 		if x == nil {
 			return "", true
@@ -208,22 +121,22 @@ func mappingFromJSON(v any, headers, base []string, cols []admin.Column) ([]stri
 		for i, x := range m {
 			s, ok := text(x)
 			if !ok {
-				return nil, fmt.Errorf("item %d must be a field key or an empty string", i)
+				return nil, nil, fmt.Errorf("item %d must be a field key or an empty string", i)
 			}
 			out = append(out, s)
 		}
-		return out, nil
+		return out, nil, nil
 	case map[string]any:
 		names := slices.Sorted(maps.Keys(m))
-		entries := make([]mappingEntry, 0, len(m))
+		changes := make([]admin.MappingChange, 0, len(m))
 		for _, h := range names {
 			s, ok := text(m[h])
 			if !ok {
-				return nil, fmt.Errorf("the field of %q must be a field key or an empty string", h)
+				return nil, nil, fmt.Errorf("the field of %q must be a field key or an empty string", h)
 			}
-			entries = append(entries, mappingEntry{h, s})
+			changes = append(changes, admin.MappingChange{Header: h, Field: s})
 		}
-		return applyMapping(entries, headers, base, cols)
+		return nil, changes, nil
 	}
-	return nil, fmt.Errorf(`must be a list with one field per column (["first_name", "", …]) or an object from header to field ({"First": "first_name"})`)
+	return nil, nil, fmt.Errorf(`must be a list with one field per column (["first_name", "", …]) or an object from header to field ({"First": "first_name"})`)
 }
