@@ -15,6 +15,24 @@ func rowPlaceholders(n, width int) string {
 	return strings.TrimSuffix(strings.Repeat(group+", ", n), ", ")
 }
 
+// insertRows runs "insert VALUES (…), (…) suffix" for n rows of width
+// parameters each, chunk rows per statement; row appends the parameters
+// of row i to args.
+func (c *Conn) insertRows(ctx context.Context, insert, suffix string, width, n, chunk int, row func(args []any, i int) []any) error {
+	args := make([]any, 0, min(n, chunk)*width)
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(args, i)
+		}
+		if _, err := c.exec(ctx, insert+" VALUES "+rowPlaceholders(end-start, width)+suffix, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // UsersByKeys returns the users of the organization (live or in the
 // recycle bin) whose field (username, email or external_id) is one of
 // values, keyed by the folded value (external ids are matched exactly and
@@ -111,43 +129,25 @@ type FieldValue struct {
 // InsertFieldValues stores custom field values of new users, in
 // multi-row INSERTs.
 func (c *Conn) InsertFieldValues(ctx context.Context, orgID string, values []FieldValue) error {
-	const chunk = 500
-	args := make([]any, 0, chunk*4)
-	for start := 0; start < len(values); start += chunk {
-		part := values[start:min(start+chunk, len(values))]
-		args = args[:0]
-		for _, v := range part {
-			args = append(args, v.UserID, v.FieldID, orgID, v.Value)
-		}
-		if _, err := c.exec(ctx, `INSERT INTO user_field_values (user_id, field_id, org_id, value) VALUES `+
-			rowPlaceholders(len(part), 4), args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.insertRows(ctx, `INSERT INTO user_field_values (user_id, field_id, org_id, value)`, "", 4, len(values), 500,
+		func(args []any, i int) []any {
+			v := values[i]
+			return append(args, v.UserID, v.FieldID, orgID, v.Value)
+		})
 }
 
 // InsertGrants stores grants of new users, in multi-row INSERTs.
 func (c *Conn) InsertGrants(ctx context.Context, grants []*directory.Grant) error {
-	const chunk = 500
-	args := make([]any, 0, chunk*11)
-	for start := 0; start < len(grants); start += chunk {
-		part := grants[start:min(start+chunk, len(grants))]
-		args = args[:0]
-		for _, g := range part {
-			if g.UpdatedAt.IsZero() {
-				g.UpdatedAt = g.CreatedAt
-			}
-			args = append(args, g.ID, g.OrgID, g.UserID, g.RoleID, nullable(g.UnitID), micros(g.StartsAt),
-				micros(g.ExpiresAt), grantFields(g), g.CreatedBy, micros(g.CreatedAt), micros(g.UpdatedAt))
+	err := c.insertRows(ctx, `INSERT INTO grants (id, org_id, user_id, role_id, unit_id, starts_at, expires_at, fields,
+		created_by, created_at, updated_at)`, "", 11, len(grants), 500, func(args []any, i int) []any {
+		g := grants[i]
+		if g.UpdatedAt.IsZero() {
+			g.UpdatedAt = g.CreatedAt
 		}
-		_, err := c.exec(ctx, `INSERT INTO grants (id, org_id, user_id, role_id, unit_id, starts_at, expires_at, fields,
-			created_by, created_at, updated_at) VALUES `+rowPlaceholders(len(part), 11), args...)
-		if err != nil {
-			return c.grantConflict(err)
-		}
-	}
-	return nil
+		return append(args, g.ID, g.OrgID, g.UserID, g.RoleID, nullable(g.UnitID), micros(g.StartsAt),
+			micros(g.ExpiresAt), grantFields(g), g.CreatedBy, micros(g.CreatedAt), micros(g.UpdatedAt))
+	})
+	return c.grantConflict(err)
 }
 
 // GroupMember is one membership to add.
@@ -157,48 +157,33 @@ type GroupMember struct {
 
 // InsertGroupMembers adds memberships of new users, in multi-row INSERTs.
 func (c *Conn) InsertGroupMembers(ctx context.Context, orgID, by string, at int64, members []GroupMember) error {
-	const chunk = 500
-	args := make([]any, 0, chunk*5)
-	for start := 0; start < len(members); start += chunk {
-		part := members[start:min(start+chunk, len(members))]
-		args = args[:0]
-		for _, m := range part {
-			args = append(args, m.GroupID, m.UserID, orgID, by, at)
-		}
-		if _, err := c.exec(ctx, `INSERT INTO group_members (group_id, user_id, org_id, added_by, added_at) VALUES `+
-			rowPlaceholders(len(part), 5)+` ON CONFLICT (group_id, user_id) DO NOTHING`, args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.insertRows(ctx, `INSERT INTO group_members (group_id, user_id, org_id, added_by, added_at)`,
+		` ON CONFLICT (group_id, user_id) DO NOTHING`, 5, len(members), 500, func(args []any, i int) []any {
+			return append(args, members[i].GroupID, members[i].UserID, orgID, by, at)
+		})
 }
 
 // AppendAuditEvents stores audit events in multi-row INSERTs.
 func (c *Conn) AppendAuditEvents(ctx context.Context, events []*directory.AuditEvent) error {
-	const chunk = 300
-	args := make([]any, 0, chunk*15)
-	for start := 0; start < len(events); start += chunk {
-		part := events[start:min(start+chunk, len(events))]
-		args = args[:0]
-		for _, e := range part {
-			changes := e.Changes
-			if changes == nil {
-				changes = []directory.Change{}
-			}
-			js, err := json.Marshal(changes)
-			if err != nil {
-				return err
-			}
-			args = append(args, e.ID, e.OrgID, micros(e.At), e.ActorID, e.ActorName, e.ImpersonatorID, e.TokenID,
-				e.Action, e.TargetType, e.TargetID, e.TargetName, string(js), e.IP, e.RequestID, e.ImportID)
+	texts := make([]string, len(events))
+	for i, e := range events {
+		changes := e.Changes
+		if changes == nil {
+			changes = []directory.Change{}
 		}
-		if _, err := c.exec(ctx, `INSERT INTO audit_events (id, org_id, at, actor_id, actor_name, impersonator_id,
-			token_id, action, target_type, target_id, target_name, changes, ip, request_id, import_id) VALUES `+
-			rowPlaceholders(len(part), 15), args...); err != nil {
+		js, err := json.Marshal(changes)
+		if err != nil {
 			return err
 		}
+		texts[i] = string(js)
 	}
-	return nil
+	return c.insertRows(ctx, `INSERT INTO audit_events (id, org_id, at, actor_id, actor_name, impersonator_id,
+		token_id, action, target_type, target_id, target_name, changes, ip, request_id, import_id)`, "", 15, len(events), 300,
+		func(args []any, i int) []any {
+			e := events[i]
+			return append(args, e.ID, e.OrgID, micros(e.At), e.ActorID, e.ActorName, e.ImpersonatorID, e.TokenID,
+				e.Action, e.TargetType, e.TargetID, e.TargetName, texts[i], e.IP, e.RequestID, e.ImportID)
+		})
 }
 
 // Savepoint runs fn inside a savepoint of the transaction: when fn fails,

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"roster/internal/directory"
@@ -69,9 +68,6 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-// importRowParams is the number of bound parameters per import_rows row.
-const importRowParams = 4
-
 // CreateImport stores a new import and its data rows (rows[i] starting on
 // file line lines[i]), in multi-row INSERTs.
 func (c *Conn) CreateImport(ctx context.Context, im *directory.Import, rows [][]string, lines []int) error {
@@ -86,19 +82,10 @@ func (c *Conn) CreateImport(ctx context.Context, im *directory.Import, rows [][]
 		return fmt.Errorf("create import: %w", err)
 	}
 	im.Version = 1
-	const chunk = 1000
-	args := make([]any, 0, chunk*importRowParams)
-	for start := 0; start < len(rows); start += chunk {
-		end := min(start+chunk, len(rows))
-		args = args[:0]
-		for i := start; i < end; i++ {
-			args = append(args, im.ID, i+1, lines[i], jsonText(rows[i]))
-		}
-		q := "INSERT INTO import_rows (import_id, line, file_line, cells) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", end-start), ", ")
-		if _, err := c.exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("store import rows: %w", err)
-		}
+	err = c.insertRows(ctx, `INSERT INTO import_rows (import_id, line, file_line, cells)`, "", 4, len(rows), 1000,
+		func(args []any, i int) []any { return append(args, im.ID, i+1, lines[i], jsonText(rows[i])) })
+	if err != nil {
+		return fmt.Errorf("store import rows: %w", err)
 	}
 	return nil
 }
@@ -286,19 +273,13 @@ type ImportResult struct {
 
 // InsertImportResults stores the results of a batch of rows.
 func (c *Conn) InsertImportResults(ctx context.Context, importID string, results []ImportResult) error {
-	const chunk = 500
-	args := make([]any, 0, chunk*7)
-	for start := 0; start < len(results); start += chunk {
-		end := min(start+chunk, len(results))
-		args = args[:0]
-		for _, r := range results[start:end] {
-			args = append(args, importID, r.Line, r.Outcome, r.Message, r.UserID, r.Name, r.Undo)
-		}
-		q := "INSERT INTO import_results (import_id, line, outcome, message, user_id, target_name, undo) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", end-start), ", ")
-		if _, err := c.exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("store import results: %w", err)
-		}
+	err := c.insertRows(ctx, `INSERT INTO import_results (import_id, line, outcome, message, user_id, target_name, undo)`,
+		"", 7, len(results), 500, func(args []any, i int) []any {
+			r := results[i]
+			return append(args, importID, r.Line, r.Outcome, r.Message, r.UserID, r.Name, r.Undo)
+		})
+	if err != nil {
+		return fmt.Errorf("store import results: %w", err)
 	}
 	return nil
 }
