@@ -14,6 +14,7 @@ import (
 	"roster/internal/directory"
 	"roster/internal/mail"
 	"roster/internal/rest"
+	"roster/internal/scim"
 	"roster/internal/server"
 )
 
@@ -128,6 +129,7 @@ func (a *app) serve(ctx context.Context, started func(*server.Server)) error {
 		extra[pattern] = h
 	}
 	extra["GET /{$}"] = http.RedirectHandler("/account", http.StatusSeeOther)
+	extra[scim.Prefix+"/"] = scim.New(svc, scim.Options{BaseURL: a.cfg.BaseURL, Logger: a.log})
 	srv := server.New(a.cfg, server.Deps{Logger: a.log, Ready: svc.Ready, API: api, Extra: extra})
 	a.log.Info("starting roster", "version", version, "db", redactDSN(a.cfg.DB), "engine", string(db.Engine()))
 	if started != nil {

@@ -393,6 +393,9 @@ func (s *Service) UpdateUser(ctx context.Context, a *Actor, id string, expectVer
 			// Nothing changes: keep the version and write no event.
 			return errStop
 		}
+		if err := checkOwnedFields(ctx, &tx.Conn, u, changes); err != nil {
+			return err
+		}
 		u.UpdatedAt = s.now()
 		if err := tx.UpdateUserProfile(ctx, u, u.Version); err != nil {
 			return err
@@ -483,6 +486,9 @@ func (s *Service) ChangeEmail(ctx context.Context, a *Actor, id string, expectVe
 			out = u
 			return errStop
 		}
+		if err := checkOwnedFields(ctx, &tx.Conn, u, []directory.Change{{Field: "email"}}); err != nil {
+			return err
+		}
 		u.Email, u.UpdatedAt = email, s.now()
 		if err := tx.UpdateUserEmail(ctx, u, u.Version); err != nil {
 			return err
@@ -508,6 +514,9 @@ func (s *Service) ChangeEmail(ctx context.Context, a *Actor, id string, expectVe
 func (s *Service) complete(ctx context.Context, u *directory.User) error {
 	var err error
 	if u.CustomFields, err = s.db.FieldValues(ctx, u.ID); err != nil {
+		return err
+	}
+	if u.Provisioned, err = s.db.IsProvisioned(ctx, u.ID); err != nil {
 		return err
 	}
 	return s.markAccessEnds(ctx, &s.db.Conn, u.OrgID, u)

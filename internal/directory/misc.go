@@ -69,17 +69,22 @@ type CustomField struct {
 
 // Token is an API bearer token. The secret itself is never stored.
 type Token struct {
-	ID         string
-	OrgID      string
-	UserID     string
-	GrantID    string // the grant the token acts through; "" = the user's highest current grant
-	Name       string
-	Prefix     string // the first characters of the secret, to recognise it
-	CreatedBy  string
-	CreatedAt  time.Time
-	ExpiresAt  time.Time // zero = never
-	LastUsedAt time.Time
-	RevokedAt  time.Time
+	ID      string
+	OrgID   string
+	UserID  string
+	GrantID string // the grant the token acts through; "" = the user's highest current grant
+	// ProvisionRoleID and ProvisionUnitID are the role and scope (""
+	// = the whole organization) of the grant that users the token creates
+	// through SCIM receive; no grant when ProvisionRoleID is "".
+	ProvisionRoleID string
+	ProvisionUnitID string
+	Name            string
+	Prefix          string // the first characters of the secret, to recognise it
+	CreatedBy       string
+	CreatedAt       time.Time
+	ExpiresAt       time.Time // zero = never
+	LastUsedAt      time.Time
+	RevokedAt       time.Time
 }
 
 // Photo is a user's re-encoded profile picture.

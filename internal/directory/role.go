@@ -35,6 +35,7 @@ var Catalog = []PermissionInfo{
 	{"resources.all_in_scope", "Reach every resource inside one's scope"},
 	{"audit.view", "Read the audit log"},
 	{"settings.manage", "Change organization settings, custom fields and API tokens"},
+	{"scim.provision", "Provision users and groups through SCIM (for API tokens of provisioning clients)"},
 	{"team.view", "See one's own team"},
 }
 

@@ -50,7 +50,23 @@ type SecurityPolicy struct {
 	// RecycleBinDays purges a deleted user this many days after they were
 	// deleted; 0 keeps them in the recycle bin until purged by hand.
 	RecycleBinDays int `json:"recycle_bin_days"`
+	// ProvisioningDelete is what a SCIM DELETE does to a user:
+	// ProvisioningDisable (the default) or ProvisioningRecycleBin.
+	ProvisioningDelete string `json:"provisioning_delete"`
+	// ProvisioningLink lets a SCIM client take over a user added by hand
+	// when it creates one with the same user name (LinkByUsername) or
+	// external id (LinkByExternalID); "" keeps such users out of its reach.
+	ProvisioningLink string `json:"provisioning_link"`
 }
+
+// The choices of ProvisioningDelete and ProvisioningLink.
+const (
+	ProvisioningDisable    = "disable"
+	ProvisioningRecycleBin = "recycle_bin"
+	LinkNone               = ""
+	LinkByUsername         = "username"
+	LinkByExternalID       = "external_id"
+)
 
 // The policy defaults, after NIST SP 800-63B rev 4 where it speaks.
 const (
@@ -87,6 +103,9 @@ func (p SecurityPolicy) Defaults() SecurityPolicy {
 	if p.RecycleBinDays < 0 {
 		p.RecycleBinDays = 0
 	}
+	if p.ProvisioningDelete == "" {
+		p.ProvisioningDelete = ProvisioningDisable
+	}
 	return p
 }
 
@@ -108,6 +127,12 @@ func (p SecurityPolicy) Validate(v *Validation) {
 	between("invitation_hours", p.InvitationHours, 1, 24*30)
 	if p.RecycleBinDays < 0 || p.RecycleBinDays > MaxRecycleBinDays {
 		v.Add("recycle_bin_days", "must be between 0 and %d days (0 keeps deleted users until purged by hand)", MaxRecycleBinDays)
+	}
+	if p.ProvisioningDelete != "" && p.ProvisioningDelete != ProvisioningDisable && p.ProvisioningDelete != ProvisioningRecycleBin {
+		v.Add("provisioning_delete", "must be %q or %q", ProvisioningDisable, ProvisioningRecycleBin)
+	}
+	if p.ProvisioningLink != LinkNone && p.ProvisioningLink != LinkByUsername && p.ProvisioningLink != LinkByExternalID {
+		v.Add("provisioning_link", "must be empty (no linking), %q or %q", LinkByUsername, LinkByExternalID)
 	}
 	if p.SessionIdleMinutes > p.SessionLifetimeHours*60 && p.SessionLifetimeHours > 0 {
 		v.Add("session_idle_minutes", "must not be longer than the session lifetime")

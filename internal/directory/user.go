@@ -96,6 +96,9 @@ type User struct {
 	// Invitation is the state of the user's newest invitation, nil when
 	// there is nothing to show (see Invitation). Not a column either.
 	Invitation *Invitation
+	// Provisioned reports that a SCIM client manages the user (see
+	// Provisioning): the fields it owns are changed through it only.
+	Provisioned bool
 }
 
 // Locked reports whether the account is locked.

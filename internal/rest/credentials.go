@@ -61,24 +61,26 @@ func sessionJSON(v *admin.SessionView, now time.Time) *SessionJSON {
 // It has the fields of directory.SecurityPolicy, in the same order, so that
 // one converts into the other; the ranges are checked by admin.
 type SecurityPolicyJSON struct {
-	SessionIdleMinutes    int  `json:"session_idle_minutes" doc:"A session ends after this many minutes without a request (5–1440, at most the lifetime)"`
-	SessionLifetimeHours  int  `json:"session_lifetime_hours" doc:"A session ends this many hours after sign-in, however busy (1–720)"`
-	LockoutThreshold      int  `json:"lockout_threshold" doc:"Consecutive failed sign-ins (password or code) that lock the account (3–100)"`
-	AutoUnlockMinutes     int  `json:"auto_unlock_minutes" doc:"A locked account unlocks by itself after this many minutes (0–10080; 0 = only an administrator unlocks it)"`
-	PasswordMinLength     int  `json:"password_min_length" doc:"Minimum password length where the password is the only factor (15–256)"`
-	PasswordMinLengthMFA  int  `json:"password_min_length_mfa" doc:"Minimum password length for users of whom MFA is required (8–256)"`
-	RequireUpper          bool `json:"require_upper" doc:"Passwords need an upper-case letter"`
-	RequireLower          bool `json:"require_lower" doc:"Passwords need a lower-case letter"`
-	RequireDigit          bool `json:"require_digit" doc:"Passwords need a digit"`
-	RequireSymbol         bool `json:"require_symbol" doc:"Passwords need a symbol"`
-	MFARequired           bool `json:"mfa_required" doc:"Every user of the organization must set up MFA"`
-	SecurityQuestions     bool `json:"security_questions" doc:"Ask the user's security question after a reset link is opened, as an extra check"`
-	ImpersonationDisabled bool `json:"impersonation_disabled" doc:"Turn emulating users off"`
-	ImpersonationNotice   bool `json:"impersonation_notice" doc:"Mail users when an administrator starts acting as them"`
-	ImpersonationMinutes  int  `json:"impersonation_minutes" doc:"An emulation ends by itself after this many minutes (5–480)"`
-	ResetLinkMinutes      int  `json:"reset_link_minutes" doc:"How long a password reset link works, in minutes (10–1440)"`
-	InvitationHours       int  `json:"invitation_hours" doc:"How long an invitation link works, in hours (1–720)"`
-	RecycleBinDays        int  `json:"recycle_bin_days" required:"false" doc:"Deleted users are purged this many days after they were deleted (0–3650; 0 or left out = kept until purged by hand)"`
+	SessionIdleMinutes    int    `json:"session_idle_minutes" doc:"A session ends after this many minutes without a request (5–1440, at most the lifetime)"`
+	SessionLifetimeHours  int    `json:"session_lifetime_hours" doc:"A session ends this many hours after sign-in, however busy (1–720)"`
+	LockoutThreshold      int    `json:"lockout_threshold" doc:"Consecutive failed sign-ins (password or code) that lock the account (3–100)"`
+	AutoUnlockMinutes     int    `json:"auto_unlock_minutes" doc:"A locked account unlocks by itself after this many minutes (0–10080; 0 = only an administrator unlocks it)"`
+	PasswordMinLength     int    `json:"password_min_length" doc:"Minimum password length where the password is the only factor (15–256)"`
+	PasswordMinLengthMFA  int    `json:"password_min_length_mfa" doc:"Minimum password length for users of whom MFA is required (8–256)"`
+	RequireUpper          bool   `json:"require_upper" doc:"Passwords need an upper-case letter"`
+	RequireLower          bool   `json:"require_lower" doc:"Passwords need a lower-case letter"`
+	RequireDigit          bool   `json:"require_digit" doc:"Passwords need a digit"`
+	RequireSymbol         bool   `json:"require_symbol" doc:"Passwords need a symbol"`
+	MFARequired           bool   `json:"mfa_required" doc:"Every user of the organization must set up MFA"`
+	SecurityQuestions     bool   `json:"security_questions" doc:"Ask the user's security question after a reset link is opened, as an extra check"`
+	ImpersonationDisabled bool   `json:"impersonation_disabled" doc:"Turn emulating users off"`
+	ImpersonationNotice   bool   `json:"impersonation_notice" doc:"Mail users when an administrator starts acting as them"`
+	ImpersonationMinutes  int    `json:"impersonation_minutes" doc:"An emulation ends by itself after this many minutes (5–480)"`
+	ResetLinkMinutes      int    `json:"reset_link_minutes" doc:"How long a password reset link works, in minutes (10–1440)"`
+	InvitationHours       int    `json:"invitation_hours" doc:"How long an invitation link works, in hours (1–720)"`
+	RecycleBinDays        int    `json:"recycle_bin_days" required:"false" doc:"Deleted users are purged this many days after they were deleted (0–3650; 0 or left out = kept until purged by hand)"`
+	ProvisioningDelete    string `json:"provisioning_delete" required:"false" enum:"disable,recycle_bin" doc:"What a SCIM DELETE does to a user: disable them (the default) or move them to the recycle bin"`
+	ProvisioningLink      string `json:"provisioning_link" required:"false" enum:",username,external_id" doc:"Whether a SCIM client that creates a user takes over a user added by hand with the same user name or external id; empty (the default) refuses such creates as duplicates"`
 }
 
 type sessionsOutput = itemsOutput[*SessionJSON]

@@ -6,12 +6,12 @@ import (
 	"roster/internal/directory"
 )
 
-const tokenColumns = `id, org_id, user_id, COALESCE(grant_id, ''), name, prefix, created_by, created_at, expires_at, last_used_at, revoked_at`
+const tokenColumns = `id, org_id, user_id, COALESCE(grant_id, ''), name, prefix, created_by, created_at, expires_at, last_used_at, revoked_at, provision_role_id, provision_unit_id`
 
 func scanToken(row interface{ Scan(...any) error }) (*directory.Token, error) {
 	var t directory.Token
 	var created, expires, used, revoked int64
-	if err := row.Scan(&t.ID, &t.OrgID, &t.UserID, &t.GrantID, &t.Name, &t.Prefix, &t.CreatedBy, &created, &expires, &used, &revoked); err != nil {
+	if err := row.Scan(&t.ID, &t.OrgID, &t.UserID, &t.GrantID, &t.Name, &t.Prefix, &t.CreatedBy, &created, &expires, &used, &revoked, &t.ProvisionRoleID, &t.ProvisionUnitID); err != nil {
 		return nil, err
 	}
 	t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt = fromMicros(created), fromMicros(expires), fromMicros(used), fromMicros(revoked)
@@ -20,9 +20,11 @@ func scanToken(row interface{ Scan(...any) error }) (*directory.Token, error) {
 
 // CreateToken stores t with the hash of its secret.
 func (c *Conn) CreateToken(ctx context.Context, t *directory.Token, secretHash string) error {
-	_, err := c.exec(ctx, `INSERT INTO api_tokens (id, org_id, user_id, grant_id, name, token_hash, prefix, created_by, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.OrgID, t.UserID, nullable(t.GrantID), t.Name, secretHash, t.Prefix, t.CreatedBy, micros(t.CreatedAt), micros(t.ExpiresAt))
+	_, err := c.exec(ctx, `INSERT INTO api_tokens (id, org_id, user_id, grant_id, name, token_hash, prefix, created_by, created_at, expires_at,
+		provision_role_id, provision_unit_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.OrgID, t.UserID, nullable(t.GrantID), t.Name, secretHash, t.Prefix, t.CreatedBy, micros(t.CreatedAt), micros(t.ExpiresAt),
+		t.ProvisionRoleID, t.ProvisionUnitID)
 	return err
 }
 
