@@ -153,6 +153,9 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 // memberships; u records what undoing it takes.
 func (s *Service) writeUpdate(ctx context.Context, tx *store.Tx, run *importRun, p *rowPlan, u *rowUndo) error {
 	a, user, old := run.a, p.user, p.old
+	if err := checkOwnedFields(ctx, &tx.Conn, old, p.changes); err != nil {
+		return err
+	}
 	user.UpdatedAt = s.now()
 	var profile, email []directory.Change
 	for _, c := range p.changes {

@@ -43,6 +43,9 @@ type condField struct {
 	expr string
 	kind fieldKind
 	key  bool
+	// guard is the condition of the partial index that serves equality on
+	// the field; SQLite uses such an index only when the query states it.
+	guard string
 }
 
 // A provisioned user's type of email, phone number and address.
@@ -52,7 +55,7 @@ const scimType = `COALESCE((SELECT s.%s FROM scim_users s WHERE s.user_id = u.id
 var UserCondFields = map[string]condField{
 	"id":                  {expr: "u.id", kind: kindExact},
 	"username":            {expr: "u.username_key", kind: kindFolded, key: true},
-	"external_id":         {expr: "u.external_id", kind: kindExact},
+	"external_id":         {expr: "u.external_id", kind: kindExact, guard: "u.external_id <> ''"},
 	"first_name":          {expr: "u.first_name", kind: kindFolded},
 	"last_name":           {expr: "u.last_name", kind: kindFolded},
 	"formatted_name":      {expr: "TRIM(u.first_name || ' ' || u.last_name)", kind: kindFolded},
@@ -208,6 +211,9 @@ func (cc *condCompiler) text(c *Cond, f condField) (string, error) {
 	switch c.Op {
 	case "eq":
 		add(v)
+		if f.guard != "" && v != "" {
+			return "(" + f.guard + " AND " + expr + " = " + param + ")", nil
+		}
 		return expr + " = " + param, nil
 	case "ne":
 		add(v)

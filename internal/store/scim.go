@@ -78,22 +78,10 @@ type ProvisionedQuery struct {
 // ProvisionedUsers returns the provisioned users outside the recycle bin
 // that match q, in q's window, and how many match in all.
 func (c *Conn) ProvisionedUsers(ctx context.Context, orgID string, q ProvisionedQuery) ([]*directory.User, int, error) {
-	where := []string{"u.org_id = ?", "u.deleted_at = 0", "EXISTS (SELECT 1 FROM scim_users s WHERE s.user_id = u.id)"}
-	args := []any{orgID}
-	if q.Cond != nil {
-		cond, cargs, err := c.d.compileCond(q.Cond, UserCondFields)
-		if err != nil {
-			return nil, 0, err
-		}
-		where = append(where, cond)
-		args = append(args, cargs...)
+	w, args, err := c.provisionedWhere(orgID, &q)
+	if err != nil {
+		return nil, 0, err
 	}
-	if q.Scope != nil {
-		cond, cargs := scopeCondition(q.Scope)
-		where = append(where, cond)
-		args = append(args, cargs...)
-	}
-	w := strings.Join(where, " AND ")
 	var total int
 	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM users u WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
@@ -128,6 +116,26 @@ func (c *Conn) ProvisionedUsers(ctx context.Context, orgID string, q Provisioned
 		out = append(out, u)
 	}
 	return out, total, rows.Err()
+}
+
+// provisionedWhere is the condition of ProvisionedUsers.
+func (c *Conn) provisionedWhere(orgID string, q *ProvisionedQuery) (string, []any, error) {
+	where := []string{"u.org_id = ?", "u.deleted_at = 0", "EXISTS (SELECT 1 FROM scim_users s WHERE s.user_id = u.id)"}
+	args := []any{orgID}
+	if q.Cond != nil {
+		cond, cargs, err := c.d.compileCond(q.Cond, UserCondFields)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, cond)
+		args = append(args, cargs...)
+	}
+	if q.Scope != nil {
+		cond, cargs := scopeCondition(q.Scope)
+		where = append(where, cond)
+		args = append(args, cargs...)
+	}
+	return strings.Join(where, " AND "), args, nil
 }
 
 // MarkGroupProvisioned marks a group as a SCIM client's, with its
