@@ -34,7 +34,9 @@ type ProvisionInput struct {
 	// unit of that name within the actor's reach, or none when there is no
 	// such unit (the client keeps the text among its attributes).
 	Department string
-	Active     bool
+	// Active is whether the user may sign in: nil keeps the status as it
+	// is (a new user is active, that is pending until they set a password).
+	Active *bool
 	// EmailType, PhoneType and AddressType say what kind of email, phone
 	// number and address Roster keeps; Extra holds the client's other
 	// attributes, returned as they were sent.
@@ -130,9 +132,15 @@ func (s *Service) ProvisionUser(ctx context.Context, a *Actor, in *ProvisionInpu
 		if err != nil {
 			return err
 		}
-		if !in.Active {
+		if in.Active != nil && !*in.Active {
 			u.Status = directory.StatusInactive
 			if err := tx.UpdateUserState(ctx, u, u.Version); err != nil {
+				return err
+			}
+		}
+		var sent []directory.Change
+		if org.Policy.ProvisioningInvite && u.Status == directory.StatusPending && u.Email != "" && a.Can("users.invite") {
+			if sent, err = s.sendInvitation(ctx, tx, a, org, u); err != nil {
 				return err
 			}
 		}
@@ -141,7 +149,7 @@ func (s *Service) ProvisionUser(ctx context.Context, a *Actor, in *ProvisionInpu
 		if err := tx.SaveProvisioning(ctx, a.OrgID, pv); err != nil {
 			return err
 		}
-		if err := s.recordCreate(ctx, tx, a, u, directory.Change{Field: "provisioned", Before: nil, After: true}); err != nil {
+		if err := s.recordCreate(ctx, tx, a, u, append(sent, directory.Change{Field: "provisioned", Before: nil, After: true})...); err != nil {
 			return err
 		}
 		out = u
@@ -281,11 +289,11 @@ func (s *Service) applyProvision(ctx context.Context, tx *store.Tx, a *Actor, u 
 		}
 	}
 	action := "user.update"
-	if in.Active != (u.Status != directory.StatusInactive) {
+	if in.Active != nil && *in.Active != (u.Status != directory.StatusInactive) {
 		if err := s.authorize(a, "users.disable"); err != nil {
 			return nil, err
 		}
-		if in.Active {
+		if *in.Active {
 			u.Status, action = directory.StatusActive, "user.enable"
 			if !u.HasPassword {
 				u.Status = directory.StatusPending
@@ -301,7 +309,7 @@ func (s *Service) applyProvision(ctx context.Context, tx *store.Tx, a *Actor, u 
 		}
 	}
 	changes := diff(before, userSnapshot(u))
-	if !in.Active && before["status"] != string(directory.StatusInactive) {
+	if u.Status == directory.StatusInactive && before["status"] != string(directory.StatusInactive) {
 		voided, err := s.voidInvitation(ctx, tx, u)
 		if err != nil {
 			return nil, err

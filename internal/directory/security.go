@@ -57,6 +57,9 @@ type SecurityPolicy struct {
 	// when it creates one with the same user name (LinkByUsername) or
 	// external id (LinkByExternalID); "" keeps such users out of its reach.
 	ProvisioningLink string `json:"provisioning_link"`
+	// ProvisioningInvite mails an invitation to each active user with an
+	// email that a SCIM client creates, so that they can set a password.
+	ProvisioningInvite bool `json:"provisioning_invite"`
 }
 
 // The choices of ProvisioningDelete and ProvisioningLink.

@@ -81,6 +81,7 @@ type SecurityPolicyJSON struct {
 	RecycleBinDays        int    `json:"recycle_bin_days" required:"false" doc:"Deleted users are purged this many days after they were deleted (0–3650; 0 or left out = kept until purged by hand)"`
 	ProvisioningDelete    string `json:"provisioning_delete" required:"false" enum:"disable,recycle_bin" doc:"What a SCIM DELETE does to a user: disable them (the default) or move them to the recycle bin"`
 	ProvisioningLink      string `json:"provisioning_link" required:"false" enum:",username,external_id" doc:"Whether a SCIM client that creates a user takes over a user added by hand with the same user name or external id; empty (the default) refuses such creates as duplicates"`
+	ProvisioningInvite    bool   `json:"provisioning_invite" required:"false" doc:"Mail an invitation to each active user with an email that a SCIM client creates (the token's user needs users.invite)"`
 }
 
 type sessionsOutput = itemsOutput[*SessionJSON]

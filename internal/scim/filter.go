@@ -34,6 +34,9 @@ var userFields = map[string]string{
 	strings.ToLower(SchemaEnterprise) + ":department":    "department",
 }
 
+// boolFields are the condition fields that hold booleans.
+var boolFields = map[string]bool{"active": true, "email_primary": true, "phone_primary": true}
+
 // groupFields does the same for groups.
 var groupFields = map[string]string{
 	"id": "id", "displayname": "display_name", "externalid": "external_id",
@@ -107,6 +110,15 @@ func toCond(e filter.Expression, parent string, fields map[string]string, depth 
 			return nil, errorf(http.StatusBadRequest, "invalidFilter", "%s cannot be filtered on", x.AttributePath.String())
 		}
 		v := x.CompareValue
+		if s, ok := v.(string); ok && boolFields[field] {
+			// "True" and "False" as strings, as Entra ID writes booleans.
+			switch strings.ToLower(s) {
+			case "true":
+				v = true
+			case "false":
+				v = false
+			}
+		}
 		switch n := v.(type) {
 		case int:
 			v = strconv.Itoa(n)

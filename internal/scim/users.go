@@ -139,12 +139,12 @@ func userInput(doc map[string]any) (*admin.ProvisionInput, *Error) {
 		delete(extra, k)
 	}
 	in := &admin.ProvisionInput{Username: strings.TrimSpace(text(doc, "userName")), ExternalID: text(doc, "externalId"),
-		DisplayName: text(doc, "displayName"), JobTitle: text(doc, "title"), Active: true}
+		DisplayName: text(doc, "displayName"), JobTitle: text(doc, "title")}
 	if in.Username == "" {
 		return nil, errorf(http.StatusBadRequest, "invalidValue", "userName is required")
 	}
 	if b, ok := doc["active"].(bool); ok {
-		in.Active = b
+		in.Active = &b
 	}
 	if name := object(doc, "name"); name != nil {
 		in.FirstName, in.LastName = text(name, "givenName"), text(name, "familyName")
