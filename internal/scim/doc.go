@@ -100,6 +100,11 @@ func canonSingle(a *attr, v any, name string) (any, *Error) {
 	switch a.Type {
 	case "complex":
 		m, ok := v.(map[string]any)
+		if s, isText := v.(string); !ok && isText && a.sub("value") != nil {
+			// A bare value where an object with a value belongs (Entra ID
+			// sends the enterprise manager so).
+			m, ok = map[string]any{"value": s}, true
+		}
 		if !ok {
 			return nil, errorf(http.StatusBadRequest, "invalidValue", "%s must be an object", name)
 		}

@@ -129,6 +129,10 @@ func applyOp(r *resource, doc map[string]any, op patchOp) *Error {
 		if strings.EqualFold(k, "schemas") {
 			continue
 		}
+		if strings.EqualFold(k, "id") && v == doc["id"] {
+			// Okta names the resource's own id among the values it replaces.
+			continue
+		}
 		if err := applyPath(r, doc, op.Op, k, v); err != nil {
 			return err
 		}
@@ -217,6 +221,26 @@ func applyPath(r *resource, doc map[string]any, op, path string, value any) *Err
 		return errorf(http.StatusBadRequest, "mutability", "%s is read-only", path)
 	}
 	var cv any
+	if op == "remove" && value != nil && t.attr.Multi && t.filter == nil && t.sub == nil {
+		// Entra ID removes members with path "members" and the members to
+		// remove as the value: remove those values only.
+		rv, err := canonValue(t.attr, value, path)
+		if err != nil {
+			return err
+		}
+		var kept []any
+		for _, item := range list(t.container, name) {
+			if !slices.ContainsFunc(rv.([]any), func(x any) bool { return sameValue(item, x) }) {
+				kept = append(kept, item)
+			}
+		}
+		if len(kept) == 0 {
+			delete(t.container, name)
+		} else {
+			t.container[name] = kept
+		}
+		return nil
+	}
 	if op != "remove" {
 		a := t.attr
 		if t.sub != nil {
@@ -227,6 +251,10 @@ func applyPath(r *resource, doc map[string]any, op, path string, value any) *Err
 		}
 		if cv, err = canonValue(a, value, path); err != nil {
 			return err
+		}
+		if cv == nil {
+			// Setting null is removing (RFC 7643 §2.5).
+			op = "remove"
 		}
 	}
 	c := t.container

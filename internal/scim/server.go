@@ -78,8 +78,10 @@ func (e *Error) body() map[string]any {
 	return m
 }
 
-// uniqueFields are the field names of a duplicate, as admin names them.
-var uniqueFields = map[string]bool{"username": true, "email": true, "external_id": true, "name": true, "externalId": true}
+// uniqueFields are the fields whose duplicates are uniqueness errors, as
+// admin names them and as SCIM does.
+var uniqueFields = map[string]bool{"username": true, "email": true, "external_id": true, "name": true,
+	"userName": true, "emails": true, "externalId": true, "displayName": true}
 
 // fromAdmin turns an error of admin into a SCIM error.
 func (h *Handler) fromAdmin(ctx context.Context, err error) *Error {
