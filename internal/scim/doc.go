@@ -3,6 +3,7 @@ package scim
 import (
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // A document is a resource as JSON: attribute names as the schema spells
@@ -127,6 +128,9 @@ func canonSingle(a *attr, v any, name string) (any, *Error) {
 		s, ok := v.(string)
 		if !ok {
 			return nil, errorf(http.StatusBadRequest, "invalidValue", "%s must be a string", name)
+		}
+		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+			return nil, errorf(http.StatusBadRequest, "invalidValue", "%s holds a character that is not allowed", name)
 		}
 		return s, nil
 	}

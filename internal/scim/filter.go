@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	filter "github.com/scim2/filter-parser/v2"
 
@@ -110,6 +111,9 @@ func toCond(e filter.Expression, parent string, fields map[string]string, depth 
 			return nil, errorf(http.StatusBadRequest, "invalidFilter", "%s cannot be filtered on", x.AttributePath.String())
 		}
 		v := x.CompareValue
+		if s, ok := v.(string); ok && (!utf8.ValidString(s) || strings.ContainsRune(s, 0)) {
+			return nil, errorf(http.StatusBadRequest, "invalidFilter", "the filter holds a character that is not allowed")
+		}
 		if s, ok := v.(string); ok && boolFields[field] {
 			// "True" and "False" as strings, as Entra ID writes booleans.
 			switch strings.ToLower(s) {

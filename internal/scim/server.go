@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"roster/internal/admin"
 	"roster/internal/directory"
@@ -257,6 +258,9 @@ func fail(err *Error) result { return result{err: err} }
 
 // route dispatches a request to its operation.
 func (h *Handler) route(ctx context.Context, r *request) result {
+	if !utf8.ValidString(r.path) || strings.ContainsRune(r.path, 0) {
+		return fail(errorf(http.StatusNotFound, "", "no such resource"))
+	}
 	parts := strings.Split(strings.Trim(r.path, "/"), "/")
 	switch {
 	case len(parts) == 1 && parts[0] == "Bulk" && r.method == http.MethodPost:
