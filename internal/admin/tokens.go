@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -88,12 +89,18 @@ type TokenInput struct {
 	UserID    string
 	Name      string
 	ExpiresAt time.Time // zero = never
+	// ProvisionRoleID and ProvisionUnitID are the role and scope ("" = the
+	// whole organization) of the grant that users the token creates through
+	// SCIM receive; "" role = no grant.
+	ProvisionRoleID string
+	ProvisionUnitID string
 }
 
 // CreateToken issues an API token and returns it with its secret, which is
 // shown this once and stored only as a hash. An actor makes tokens for
 // themselves; making one for another user takes settings.manage (and the
-// operator may make one for anyone active).
+// operator may make one for anyone active). A provisioning role and scope
+// must be a grant the actor may give (see checkProvisionGrant).
 func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*directory.Token, string, error) {
 	if err := signedIn(a); err != nil {
 		return nil, "", err
@@ -128,7 +135,8 @@ func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*di
 		return nil, "", err
 	}
 	t := &directory.Token{ID: newID(), OrgID: a.OrgID, UserID: in.UserID, Name: in.Name, Prefix: auth.SecretPrefix(secret),
-		CreatedBy: a.UserID, CreatedAt: now, ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Microsecond)}
+		CreatedBy: a.UserID, CreatedAt: now, ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Microsecond),
+		ProvisionRoleID: in.ProvisionRoleID, ProvisionUnitID: in.ProvisionUnitID}
 	err = s.inTx(ctx, func(tx *store.Tx) error {
 		// Minting a token for someone else is acting as them: only for
 		// users the actor may manage.
@@ -142,17 +150,80 @@ func (s *Service) CreateToken(ctx context.Context, a *Actor, in TokenInput) (*di
 		if u.Status != directory.StatusActive || u.Deleted() {
 			return directory.Errorf(directory.KindConflict, "%s is not active; only active users can have API tokens", u.Name())
 		}
+		if err := s.checkProvisionGrant(ctx, tx, a, t); err != nil {
+			return err
+		}
 		if err := tx.CreateToken(ctx, t, auth.HashSecret(secret)); err != nil {
 			return err
 		}
 		// created leaves out an expiry that is not set, as every create does.
 		return s.record(ctx, tx, a, "token.create", "token", t.ID, t.Name, created(map[string]any{
-			"user_id": t.UserID, "name": t.Name, "expires_at": timeValue(t.ExpiresAt)}))
+			"user_id": t.UserID, "name": t.Name, "expires_at": timeValue(t.ExpiresAt),
+			"provision_role_id": t.ProvisionRoleID, "provision_unit_id": t.ProvisionUnitID}))
 	})
 	if err != nil {
 		return nil, "", err
 	}
 	return t, secret, nil
+}
+
+// checkProvisionGrant validates a token's provisioning role and scope. SCIM
+// gives that grant in the token's name, so it must be one the actor could
+// give now: checkGrant's rules, with no required fields (a SCIM client has
+// no values for them). Every problem is KindInvalid under the token's field
+// names.
+func (s *Service) checkProvisionGrant(ctx context.Context, tx *store.Tx, a *Actor, t *directory.Token) error {
+	if t.ProvisionRoleID == "" {
+		if t.ProvisionUnitID != "" {
+			return invalidField("provision_unit_id", "needs a provisioning role")
+		}
+		return nil
+	}
+	var v directory.Validation
+	_, _, err := s.checkGrant(ctx, tx, a, &GrantInput{RoleID: t.ProvisionRoleID, UnitID: t.ProvisionUnitID, Fields: map[string]string{}}, &v)
+	var de *directory.Error
+	if !errors.As(err, &de) {
+		return err
+	}
+	switch de.Kind {
+	case directory.KindInvalid:
+		var out directory.Validation
+		asksFields := false
+		for _, f := range de.Fields {
+			switch {
+			case f.Field == "role_id":
+				out.Add("provision_role_id", "%s", f.Message)
+			case f.Field == "unit_id":
+				out.Add("provision_unit_id", "%s", f.Message)
+			case strings.HasPrefix(f.Field, "fields.") && !asksFields:
+				asksFields = true
+				out.Add("provision_role_id", "the role asks for values that provisioning cannot supply")
+			}
+		}
+		if len(out.Fields) == 0 {
+			return err
+		}
+		return out.Err()
+	case directory.KindForbidden:
+		// The delegation rule: a role above the actor's level, or a scope
+		// outside theirs.
+		role, err := tx.Role(ctx, a.OrgID, t.ProvisionRoleID)
+		if err != nil {
+			return err
+		}
+		if role.Level > a.Level() {
+			return invalidField("provision_role_id", "%s", de.Message)
+		}
+		return invalidField("provision_unit_id", "%s", de.Message)
+	}
+	return err
+}
+
+// invalidField is a KindInvalid error about one field.
+func invalidField(field, format string, args ...any) error {
+	var v directory.Validation
+	v.Add(field, format, args...)
+	return v.Err()
 }
 
 // Tokens lists API tokens: for an actor with settings.manage, the tokens of

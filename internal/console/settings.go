@@ -44,6 +44,7 @@ type policyGroup struct {
 	ID, Legend string
 	Numbers    []policyNumber
 	Flags      []policyFlag
+	Choices    []policyChoice
 }
 
 // policyNumber is one number of the policy: its form name, label (with the
@@ -60,8 +61,19 @@ type policyFlag struct {
 	Hint        string
 }
 
+// policyChoice is one choice among a few values of the policy, shown as
+// radio buttons.
+type policyChoice struct {
+	Name, Legend string
+	Options      []auditOption
+	Value        string
+}
+
 // policyGroups lays out the form of policy p.
 func policyGroups(p directory.SecurityPolicy) []policyGroup {
+	if p.ProvisioningDelete == "" {
+		p.ProvisioningDelete = directory.ProvisioningDisable
+	}
 	return []policyGroup{
 		{ID: "passwords", Legend: "Passwords", Numbers: []policyNumber{
 			{"password_min_length", "Minimum password length (characters)", "From 15 to 256.", p.PasswordMinLength},
@@ -100,6 +112,20 @@ func policyGroups(p directory.SecurityPolicy) []policyGroup {
 				"Everyone without a second factor, you included, is asked to set one up before anything else."},
 			{"security_questions", "Ask the security question after a reset link is opened", p.SecurityQuestions, ""},
 		}},
+		{ID: "provisioning", Legend: "Provisioning (SCIM)", Choices: []policyChoice{
+			{"provisioning_delete", "When a SCIM client deletes a user", []auditOption{
+				{directory.ProvisioningDisable, "Disable them (default)"},
+				{directory.ProvisioningRecycleBin, "Move them to the recycle bin (users who have signed in are disabled instead)"},
+			}, p.ProvisioningDelete},
+			{"provisioning_link", "Users added by hand", []auditOption{
+				{directory.LinkNone, "Keep them out of provisioning (default)"},
+				{directory.LinkByUsername, "Link by user name"},
+				{directory.LinkByExternalID, "Link by external id (user code)"},
+			}, p.ProvisioningLink},
+		}, Flags: []policyFlag{
+			{"provisioning_invite", "Invite the users a SCIM client creates", p.ProvisioningInvite,
+				"Mails an invitation to each active user with an email, so that they can set a password; the token's user needs the right to invite."},
+		}},
 	}
 }
 
@@ -109,6 +135,9 @@ var policyFields = func() map[string]web.FieldRef {
 	for _, g := range policyGroups(directory.SecurityPolicy{}) {
 		for _, n := range g.Numbers {
 			m[n.Name] = web.FieldRef{ID: "security-" + n.Name, Label: n.Label}
+		}
+		for _, c := range g.Choices {
+			m[c.Name] = web.FieldRef{ID: "security-" + c.Name, Label: c.Legend}
 		}
 	}
 	return m
@@ -227,6 +256,9 @@ func policyFromForm(r *http.Request, p *page) (pol directory.SecurityPolicy, ok 
 	pol.RequireDigit, pol.RequireSymbol = on("require_digit"), on("require_symbol")
 	pol.ImpersonationDisabled, pol.ImpersonationNotice = !on("impersonation_enabled"), on("impersonation_notice")
 	pol.MFARequired, pol.SecurityQuestions = on("mfa_required"), on("security_questions")
+	// Provisioning: an empty choice of what a delete does means the default.
+	pol.ProvisioningDelete, pol.ProvisioningLink = r.PostFormValue("provisioning_delete"), r.PostFormValue("provisioning_link")
+	pol.ProvisioningInvite = on("provisioning_invite")
 	return pol, ok
 }
 

@@ -26,12 +26,14 @@ func settingsPolicyForm(p directory.SecurityPolicy) url.Values {
 		"require_upper": p.RequireUpper, "require_lower": p.RequireLower, "require_digit": p.RequireDigit,
 		"require_symbol": p.RequireSymbol, "impersonation_enabled": !p.ImpersonationDisabled,
 		"impersonation_notice": p.ImpersonationNotice, "mfa_required": p.MFARequired,
-		"security_questions": p.SecurityQuestions,
+		"security_questions": p.SecurityQuestions, "provisioning_invite": p.ProvisioningInvite,
 	} {
 		if on {
 			v.Set(name, "yes")
 		}
 	}
+	v.Set("provisioning_delete", p.ProvisioningDelete)
+	v.Set("provisioning_link", p.ProvisioningLink)
 	return v
 }
 
@@ -382,5 +384,53 @@ func TestSettingsRecycleBinDays(t *testing.T) {
 			t.Fatalf("recycle bin days %d, want 0", got)
 		}
 		says(t, b.get("/admin/recycle-bin"), "Deleted users stay until purged.")
+	})
+}
+
+func TestSettingsProvisioning(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := newFixture(t, e)
+		b := f.ownerBrowser()
+		r := b.get("/admin/settings")
+		want(t, r, 200, "")
+		says(t, r, "Provisioning (SCIM)", "When a SCIM client deletes a user", "Disable them (default)",
+			"Move them to the recycle bin (users who have signed in are disabled instead)", "Users added by hand",
+			"Keep them out of provisioning (default)", "Link by user name", "Link by external id (user code)")
+		if !hasLink(r.Body, "#security-provisioning") {
+			t.Errorf("no link to the provisioning settings")
+		}
+		// The defaults are chosen.
+		for _, s := range []string{`name="provisioning_delete" value="disable" checked`, `name="provisioning_link" value="" checked`} {
+			if !strings.Contains(r.Body, s) {
+				t.Errorf("the form does not show %s", s)
+			}
+		}
+
+		p := settingsPolicy(f)
+		p.ProvisioningDelete, p.ProvisioningLink, p.ProvisioningInvite = directory.ProvisioningRecycleBin, directory.LinkByExternalID, true
+		r = b.post("/admin/settings/security", settingsPolicyForm(p))
+		want(t, r, 303, "/admin/settings#security")
+		if got := settingsPolicy(f); got != p {
+			t.Fatalf("policy %+v, want %+v", got, p)
+		}
+		r = b.get("/admin/settings")
+		for _, s := range []string{`name="provisioning_delete" value="recycle_bin" checked`,
+			`name="provisioning_link" value="external_id" checked`, `name="provisioning_invite" value="yes" checked`} {
+			if !strings.Contains(r.Body, s) {
+				t.Errorf("the form does not show the saved %s", s)
+			}
+		}
+
+		// A value that is not one of the choices is refused beside its field.
+		bad := settingsPolicyForm(p)
+		bad.Set("provisioning_link", "email")
+		r = b.post("/admin/settings/security", bad)
+		want(t, r, 422, "")
+		if !strings.Contains(r.Body, `<p class="field-error" id="security-provisioning_link-error">`) {
+			t.Errorf("no message beside the linking choice")
+		}
+		if got := settingsPolicy(f); got != p {
+			t.Fatalf("a refused policy changed it: %+v", got)
+		}
 	})
 }

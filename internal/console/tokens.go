@@ -7,6 +7,7 @@ import (
 
 	"roster/internal/admin"
 	"roster/internal/directory"
+	"roster/internal/store"
 	"roster/internal/web"
 )
 
@@ -35,6 +36,9 @@ type tokenData struct {
 	Expiry string
 	// All says the list holds other users' tokens too.
 	All bool
+	// ProvisionRole and ProvisionScope are the selects of the grant that
+	// users the token creates through SCIM receive.
+	ProvisionRole, ProvisionScope pickView
 }
 
 // tokenRow is one token as the list shows it.
@@ -44,6 +48,9 @@ type tokenRow struct {
 	// OwnerHref leads to the owner's page, for tokens of other users.
 	OwnerHref string
 	Expired   bool
+	// Provisioning names the role and scope SCIM users receive, such as
+	// "Staff over North site"; "" when the token gives none.
+	Provisioning string
 }
 
 // tokenNewData is what the page after making a token shows.
@@ -88,6 +95,11 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status in
 		names[a.UserID] = st.User.Name()
 	}
 	d := tokenData{Expiries: tokenExpiries, Expiry: p.Value("expiry")}
+	roles, units, err := h.provisionChoices(r, p, &d)
+	if err != nil {
+		h.failure(w, r, err)
+		return
+	}
 	for _, t := range tokens {
 		owner, known := names[t.UserID]
 		if !known {
@@ -99,7 +111,8 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status in
 			}
 			names[t.UserID] = owner
 		}
-		row := tokenRow{Token: t, Owner: owner, Expired: !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)}
+		row := tokenRow{Token: t, Owner: owner, Expired: !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt),
+			Provisioning: h.provisionLabel(r, t, roles, units)}
 		if t.UserID != a.UserID {
 			row.OwnerHref = "/admin/users/" + t.UserID
 			d.All = true
@@ -110,6 +123,70 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status in
 	h.render(w, r, status, "tokens", p)
 }
 
+// provisionChoices fills the selects of the token's provisioning grant:
+// the roles the actor may give (at or below their level, and asking for no
+// values a SCIM client could supply), and the whole organization (for an
+// organization-wide actor) or a unit in their scope. It returns every role
+// and the units listed, by id, to name the tokens' grants.
+func (h *Handler) provisionChoices(r *http.Request, p *page, d *tokenData) (map[string]string, map[string]string, error) {
+	ctx, a := r.Context(), actorOf(r)
+	all, err := h.svc.Roles(ctx, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	roles := map[string]string{}
+	roleOpts := []pickOption{{Value: "", Label: "None: no role"}}
+	for _, role := range all {
+		roles[role.ID] = role.Name
+		if role.Level <= a.Level() && len(role.RequiredFields) == 0 {
+			roleOpts = append(roleOpts, pickOption{Value: role.ID, Label: role.Name})
+		}
+	}
+	// Units take users.view; an actor without it offers the organization
+	// only.
+	var list []*directory.Unit
+	if a.Can("users.view") {
+		if list, err = h.svc.Units(ctx, a, store.UnitFilter{}); err != nil {
+			return nil, nil, err
+		}
+	}
+	units := map[string]string{}
+	for _, u := range list {
+		units[u.ID] = u.Name
+	}
+	none := "The whole organization"
+	if !a.OrgWide() {
+		none = "Choose a unit"
+	}
+	d.ProvisionRole = newPick(p, "provision_role_id", "Role", "", false, roleOpts)
+	d.ProvisionScope = newPick(p, "provision_unit_id", "Scope", "", false, unitPicks(list, none))
+	d.ProvisionScope.Hint = "The role applies to this unit and every unit under it."
+	return roles, units, nil
+}
+
+// provisionLabel names a token's provisioning grant, such as "Staff over
+// North site"; "" for a token that gives none.
+func (h *Handler) provisionLabel(r *http.Request, t *directory.Token, roles, units map[string]string) string {
+	if t.ProvisionRoleID == "" {
+		return ""
+	}
+	role, ok := roles[t.ProvisionRoleID]
+	if !ok {
+		role = "a removed role"
+	}
+	if t.ProvisionUnitID == "" {
+		return role + " over the whole organization"
+	}
+	unit, ok := units[t.ProvisionUnitID]
+	if !ok {
+		unit = "a unit outside your scope"
+		if u, err := h.svc.Unit(r.Context(), actorOf(r), t.ProvisionUnitID); err == nil {
+			unit = u.Name
+		}
+	}
+	return role + " over " + unit
+}
+
 // tokenCreate makes a token for the actor and shows its secret, this
 // once: the page is rendered, not redirected to, and is never cached.
 func (h *Handler) tokenCreate(w http.ResponseWriter, r *http.Request) {
@@ -117,8 +194,9 @@ func (h *Handler) tokenCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &page{}
-	p.Keep(r, "name", "expiry")
-	in := admin.TokenInput{Name: r.PostFormValue("name")}
+	p.Keep(r, "name", "expiry", "provision_role_id", "provision_unit_id")
+	in := admin.TokenInput{Name: r.PostFormValue("name"), ProvisionRoleID: r.PostFormValue("provision_role_id"),
+		ProvisionUnitID: r.PostFormValue("provision_unit_id")}
 	switch e := r.PostFormValue("expiry"); e {
 	case "never":
 	case "30", "90", "365":
@@ -132,7 +210,8 @@ func (h *Handler) tokenCreate(w http.ResponseWriter, r *http.Request) {
 	t, secret, err := h.svc.CreateToken(r.Context(), actorOf(r), in)
 	if err != nil {
 		status := p.Explain(err, map[string]web.FieldRef{"name": {ID: "name", Label: "Name"},
-			"expires_at": {ID: "expiry", Label: "Expires"}})
+			"expires_at": {ID: "expiry", Label: "Expires"}, "provision_role_id": {ID: "provision_role_id", Label: "Role"},
+			"provision_unit_id": {ID: "provision_unit_id", Label: "Scope"}})
 		if status == 0 {
 			h.serverError(w, r, err)
 			return

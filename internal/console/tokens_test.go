@@ -140,3 +140,65 @@ func TestTokensOfStaffAreTheirOwn(t *testing.T) {
 		want(t, f.signedIn(basic).get("/admin/tokens"), 403, "")
 	})
 }
+
+func TestTokensCarryAProvisioningGrant(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := newFixture(t, e)
+		north, south := f.site("North site"), f.site("South site")
+		roleID := func(key string) string {
+			t.Helper()
+			r, err := f.e.DB.RoleByKey(f.ctx, f.org.ID, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.ID
+		}
+		staff := roleID("staff")
+
+		owner := f.ownerBrowser()
+		r := owner.get("/admin/tokens")
+		says(t, r, "Provisioning (SCIM)", "Users this token creates through SCIM receive this role and scope",
+			"None: no role", "The whole organization", "North site")
+		if !strings.Contains(r.Body, `<option value="`+staff+`">Staff</option>`) {
+			t.Errorf("the staff role is not offered")
+		}
+		if strings.Contains(r.Body, `<option value="`+roleID("service_contact")+`"`) {
+			t.Errorf("a role that asks for values is offered")
+		}
+		r = owner.post("/admin/tokens", url.Values{"name": {"Directory sync"}, "expiry": {"90"},
+			"provision_role_id": {staff}, "provision_unit_id": {north.ID}})
+		want(t, r, 200, "")
+		toks, err := f.svc.Tokens(f.ctx, f.op())
+		if err != nil || len(toks) != 1 || toks[0].ProvisionRoleID != staff || toks[0].ProvisionUnitID != north.ID {
+			t.Fatalf("tokens: %+v, %v", toks, err)
+		}
+		says(t, owner.get("/admin/tokens"), "Staff over North site")
+
+		// A manager of the north site may give neither a role above theirs
+		// nor a scope outside it; the error stands beside the field.
+		mgr := f.signedIn(f.user("Mona", "manager", north.ID))
+		r = mgr.get("/admin/tokens")
+		silent(t, r, "Administrator", "South site")
+		for _, c := range []struct{ role, unit, field, message string }{
+			{roleID("administrator"), north.ID, "provision_role_id", "you may give roles only at or below your own level"},
+			{staff, south.ID, "provision_unit_id", "no such unit"},
+			{staff, "", "provision_unit_id", "you may give access only inside your own scope"},
+			{"", north.ID, "provision_unit_id", "needs a provisioning role"},
+		} {
+			r = mgr.post("/admin/tokens", url.Values{"name": {"Site sync"}, "expiry": {"90"},
+				"provision_role_id": {c.role}, "provision_unit_id": {c.unit}})
+			want(t, r, 422, "")
+			msg := firstMatch(t, r.Body, `(?s)<p class="field-error" id="`+c.field+`-error">(.*?)</p>`)
+			if !strings.Contains(msg, c.message) {
+				t.Errorf("%s error %q, want %q", c.field, msg, c.message)
+			}
+		}
+		if toks, _ := f.svc.Tokens(f.ctx, f.op()); len(toks) != 1 {
+			t.Fatalf("%d tokens after refusals, want 1", len(toks))
+		}
+		r = mgr.post("/admin/tokens", url.Values{"name": {"Site sync"}, "expiry": {"90"},
+			"provision_role_id": {staff}, "provision_unit_id": {north.ID}})
+		want(t, r, 200, "")
+		says(t, mgr.get("/admin/tokens"), "Site sync", "Staff over North site")
+	})
+}

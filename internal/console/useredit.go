@@ -43,6 +43,9 @@ type userEditData struct {
 	Location         userSelect
 	License          userSelect
 	Custom           []userCustomInput
+	// Managed holds, for a provisioned user, the form names of the fields
+	// a SCIM client owns: they are shown but not offered for editing.
+	Managed map[string]bool
 }
 
 // userCustomInput is one custom field of the edit form: a select for
@@ -84,17 +87,42 @@ func (h *Handler) userEditForm(w http.ResponseWriter, r *http.Request) {
 	h.showEdit(w, r, p, u, fields, u.Version, supervisor, http.StatusOK)
 }
 
-// userFillForm puts u's profile into the edit form.
-func userFillForm(p *page, u *directory.User, supervisor string, fields []*directory.CustomField) {
+// userFormValues is u's profile as the edit form's fields hold it.
+func userFormValues(u *directory.User, supervisor string) map[string]string {
 	a := u.Address
-	for name, val := range map[string]string{
+	return map[string]string{
 		"username": u.Username, "first_name": u.FirstName, "last_name": u.LastName, "display_name": u.DisplayName,
 		"phone": u.Phone, "job_title": u.JobTitle, "position": u.Position, "external_id": u.ExternalID,
 		"address_street": a.Street, "address_locality": a.Locality, "address_region": a.Region,
 		"address_postal_code": a.PostalCode, "address_country": a.Country, "supervisor": supervisor,
 		"department_id": u.DepartmentID, "location_id": u.LocationID, "license": string(u.License),
 		"expires_at": userDate(u.ExpiresAt),
-	} {
+	}
+}
+
+// userManagedFields returns the form names of the edit form's fields that
+// a SCIM client owns, for a provisioned user; nil for others.
+func userManagedFields(u *directory.User) map[string]bool {
+	if !u.Provisioned {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, t := range userTextFields {
+		if admin.OwnedByProvisioning(t.Field) {
+			out[t.Name] = true
+		}
+	}
+	for name, field := range map[string]string{"supervisor": "supervisor_id", "department_id": "department_id"} {
+		if admin.OwnedByProvisioning(field) {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// userFillForm puts u's profile into the edit form.
+func userFillForm(p *page, u *directory.User, supervisor string, fields []*directory.CustomField) {
+	for name, val := range userFormValues(u, supervisor) {
 		p.Set(name, val)
 	}
 	for _, f := range fields {
@@ -118,6 +146,12 @@ func (h *Handler) showEdit(w http.ResponseWriter, r *http.Request, p *page, u *d
 		h.failure(w, r, err)
 		return
 	}
+	// Managed fields show what is stored, whatever was posted.
+	managed := userManagedFields(u)
+	stored := userFormValues(u, supervisorWas)
+	for name := range managed {
+		p.Set(name, stored[name])
+	}
 	p.Title = "Edit " + u.Name()
 	p.Crumbs = []crumb{{Text: "Users", Href: "/admin/users"}, {Text: u.Name(), Href: userURL(u.ID)}, {Text: "Edit"}}
 	d := userEditData{User: u, Version: ver, SupervisorWas: supervisorWas,
@@ -130,6 +164,7 @@ func (h *Handler) showEdit(w http.ResponseWriter, r *http.Request, p *page, u *d
 	for _, f := range fields {
 		d.Custom = append(d.Custom, userCustomField(p, f))
 	}
+	d.Managed = managed
 	p.Data = d
 	h.render(w, r, status, "user_edit", p)
 }

@@ -28,7 +28,7 @@ const defaultPolicyJSON = `{"session_idle_minutes": 60, "session_lifetime_hours"
 	"auto_unlock_minutes": 0, "password_min_length": 15, "password_min_length_mfa": 8, "require_upper": false,
 	"require_lower": false, "require_digit": false, "require_symbol": false, "mfa_required": false,
 	"security_questions": false, "impersonation_disabled": false, "impersonation_notice": false, "impersonation_minutes": 30, "reset_link_minutes": 60,
-	"invitation_hours": 24}`
+	"invitation_hours": 24, "provisioning_delete": "disable"}`
 
 // resetAnswer is the answer of POST /users/{id}/reset-password.
 type resetAnswer = rest.ResetPasswordJSON

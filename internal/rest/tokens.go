@@ -23,26 +23,35 @@ type TokenJSON struct {
 	Revoked    bool       `json:"revoked"`
 	RevokedAt  *time.Time `json:"revoked_at"`
 	Secret     string     `json:"secret,omitempty" doc:"Only in the answer to POST /tokens"`
+	// The grant that users the token creates through SCIM receive.
+	ProvisionRoleID string `json:"provision_role_id" doc:"Role that users this token creates through SCIM receive; empty: no role"`
+	ProvisionUnitID string `json:"provision_unit_id" doc:"Unit over which they receive it; empty: the whole organization"`
 }
 
 func tokenJSON(t *directory.Token) *TokenJSON {
 	return &TokenJSON{ID: t.ID, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt,
-		ExpiresAt: optTime(t.ExpiresAt), LastUsedAt: optTime(t.LastUsedAt), Revoked: !t.RevokedAt.IsZero(), RevokedAt: optTime(t.RevokedAt)}
+		ExpiresAt: optTime(t.ExpiresAt), LastUsedAt: optTime(t.LastUsedAt), Revoked: !t.RevokedAt.IsZero(), RevokedAt: optTime(t.RevokedAt),
+		ProvisionRoleID: t.ProvisionRoleID, ProvisionUnitID: t.ProvisionUnitID}
 }
 
 func (h *Handler) registerTokens(maxBody int64) {
 	tags := []string{"Tokens"}
 	huma.Register(h.api, huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: Prefix + "/tokens",
 		Summary: "Make an API token", Tags: tags, DefaultStatus: http.StatusCreated, MaxBodyBytes: maxBody,
-		Description: "The secret is in this answer only; Roster keeps a hash. A token for another user takes settings.manage."},
+		Description: "The secret is in this answer only; Roster keeps a hash. A token for another user takes settings.manage. " +
+			"provision_role_id and provision_unit_id set the grant that users the token creates through SCIM receive; " +
+			"it must be a grant you may give yourself."},
 		func(ctx context.Context, in *struct {
 			Body struct {
-				Name      string     `json:"name" maxLength:"100"`
-				UserID    string     `json:"user_id,omitempty" doc:"Whose rights the token carries; default: yours"`
-				ExpiresAt *time.Time `json:"expires_at,omitempty"`
+				Name            string     `json:"name" maxLength:"100"`
+				UserID          string     `json:"user_id,omitempty" doc:"Whose rights the token carries; default: yours"`
+				ExpiresAt       *time.Time `json:"expires_at,omitempty"`
+				ProvisionRoleID string     `json:"provision_role_id,omitempty" doc:"Role that users this token creates through SCIM receive; it must be one you may give. Default: none"`
+				ProvisionUnitID string     `json:"provision_unit_id,omitempty" doc:"Unit over which they receive the role, inside your scope; default: the whole organization. Needs provision_role_id"`
 			}
 		}) (*struct{ Body *TokenJSON }, error) {
-			ti := admin.TokenInput{Name: in.Body.Name, UserID: in.Body.UserID}
+			ti := admin.TokenInput{Name: in.Body.Name, UserID: in.Body.UserID,
+				ProvisionRoleID: in.Body.ProvisionRoleID, ProvisionUnitID: in.Body.ProvisionUnitID}
 			if in.Body.ExpiresAt != nil {
 				ti.ExpiresAt = *in.Body.ExpiresAt
 			}

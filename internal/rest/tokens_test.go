@@ -225,3 +225,61 @@ func TestTokenOrganizations(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenProvisioning checks the provisioning role and scope of a token:
+// kept and shown when they are a grant the maker may give, refused beside
+// the field otherwise.
+func TestTokenProvisioning(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := newFixture(t, e)
+		site := f.createUnit("Site "+randHex(3), "site", "")
+		other := f.createUnit("Other "+randHex(3), "site", "")
+		staff := f.roleID("staff")
+
+		made := must[token](t, f.do("POST", "tokens", map[string]any{"name": "scim",
+			"provision_role_id": staff, "provision_unit_id": site.ID}), http.StatusCreated)
+		if made.ProvisionRoleID != staff || made.ProvisionUnitID != site.ID {
+			t.Errorf("made token provisioning %q/%q, want %q/%q", made.ProvisionRoleID, made.ProvisionUnitID, staff, site.ID)
+		}
+		ch := changesOf(f.wantEvent("token.create", made.ID))
+		if ch["provision_role_id"].After != staff || ch["provision_unit_id"].After != site.ID {
+			t.Errorf("token.create changes: %+v", ch)
+		}
+		list := must[tokenList](t, f.do("GET", "tokens", nil), http.StatusOK)
+		i := slices.IndexFunc(list.Items, func(x *token) bool { return x.ID == made.ID })
+		if i < 0 || list.Items[i].ProvisionRoleID != staff || list.Items[i].ProvisionUnitID != site.ID {
+			t.Errorf("listed token: %+v", list.Items)
+		}
+		plain := must[token](t, f.do("POST", "tokens", `{"name": "plain"}`), http.StatusCreated)
+		if plain.ProvisionRoleID != "" || plain.ProvisionUnitID != "" {
+			t.Errorf("plain token provisioning %q/%q, want none", plain.ProvisionRoleID, plain.ProvisionUnitID)
+		}
+
+		events := len(f.auditEvents())
+		wantProblem(t, f.do("POST", "tokens", map[string]any{"name": "x", "provision_role_id": "no-such-role"}),
+			http.StatusUnprocessableEntity, "body.provision_role_id")
+		wantProblem(t, f.do("POST", "tokens", map[string]any{"name": "x", "provision_unit_id": site.ID}),
+			http.StatusUnprocessableEntity, "body.provision_unit_id")
+		wantProblem(t, f.do("POST", "tokens", map[string]any{"name": "x", "provision_role_id": staff, "provision_unit_id": "no-such-unit"}),
+			http.StatusUnprocessableEntity, "body.provision_unit_id")
+		if n := len(f.auditEvents()); n != events {
+			t.Errorf("refused tokens wrote %d events", n-events)
+		}
+		// A manager of one site may not hand out the administrator role, nor
+		// any role over another site.
+		_, mgrToken := f.actingIn("manager", site.ID)
+		events = len(f.auditEvents())
+		wantProblem(t, f.do("POST", "tokens", map[string]any{"name": "x", "provision_role_id": f.roleID("administrator"),
+			"provision_unit_id": site.ID}, as(mgrToken)...), http.StatusUnprocessableEntity, "body.provision_role_id")
+		wantProblem(t, f.do("POST", "tokens", map[string]any{"name": "x", "provision_role_id": staff,
+			"provision_unit_id": other.ID}, as(mgrToken)...), http.StatusUnprocessableEntity, "body.provision_unit_id")
+		if n := len(f.auditEvents()); n != events {
+			t.Errorf("refused tokens wrote %d events", n-events)
+		}
+		mine := must[token](t, f.do("POST", "tokens", map[string]any{"name": "site scim", "provision_role_id": staff,
+			"provision_unit_id": site.ID}, as(mgrToken)...), http.StatusCreated)
+		if mine.ProvisionRoleID != staff || mine.ProvisionUnitID != site.ID {
+			t.Errorf("manager's token provisioning %q/%q", mine.ProvisionRoleID, mine.ProvisionUnitID)
+		}
+	})
+}
