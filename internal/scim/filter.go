@@ -99,8 +99,9 @@ func toCond(e filter.Expression, parent string, fields map[string]string, depth 
 		}
 		return toCond(x.ValueFilter, attrKey(x.AttributePath), fields, depth+1)
 	case *filter.AttributeExpression:
-		key := attrKey(x.AttributePath)
+		key, shown := attrKey(x.AttributePath), x.AttributePath.String()
 		if parent != "" {
+			shown = parent + "." + x.AttributePath.AttributeName
 			if x.AttributePath.URIPrefix != nil || x.AttributePath.SubAttribute != nil {
 				return nil, errorf(http.StatusBadRequest, "invalidFilter", "inside %s[…] name sub-attributes alone", parent)
 			}
@@ -108,7 +109,7 @@ func toCond(e filter.Expression, parent string, fields map[string]string, depth 
 		}
 		field, ok := fields[key]
 		if !ok {
-			return nil, errorf(http.StatusBadRequest, "invalidFilter", "%s cannot be filtered on", x.AttributePath.String())
+			return nil, errorf(http.StatusBadRequest, "invalidFilter", "%s cannot be filtered on", shown)
 		}
 		v := x.CompareValue
 		if s, ok := v.(string); ok && (!utf8.ValidString(s) || strings.ContainsRune(s, 0)) {
