@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"roster/internal/admin"
 	"roster/internal/directory"
+	"roster/internal/store"
 )
 
 func (a *app) adminCmd() *cobra.Command {
@@ -84,7 +87,7 @@ func (a *app) usersCmd() *cobra.Command {
 
 func (a *app) tokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
-	var email, name string
+	var email, name, provRole, provUnit string
 	var expires time.Duration
 	create := &cobra.Command{
 		Use:   "create",
@@ -100,6 +103,9 @@ func (a *app) tokenCmd() *cobra.Command {
 					return fmt.Errorf("%s: %w", email, err)
 				}
 				in := admin.TokenInput{UserID: u.ID, Name: name}
+				if in.ProvisionRoleID, in.ProvisionUnitID, err = provisionGrant(cmd.Context(), svc, org.ID, provRole, provUnit); err != nil {
+					return err
+				}
 				if expires > 0 {
 					in.ExpiresAt = svc.Now().Add(expires)
 				}
@@ -115,10 +121,48 @@ func (a *app) tokenCmd() *cobra.Command {
 	create.Flags().StringVar(&email, "email", "", "the user's email or username (required)")
 	create.Flags().StringVar(&name, "name", "", "a name that says what the token is for (required)")
 	create.Flags().DurationVar(&expires, "expires", 0, "lifetime, e.g. 720h (default: never expires)")
+	create.Flags().StringVar(&provRole, "provision-role", "", "the role (key or name) that users the token creates through SCIM receive")
+	create.Flags().StringVar(&provUnit, "provision-unit", "", "the unit (code or name) of that role's scope (default: the whole organization)")
 	_ = create.MarkFlagRequired("email")
 	_ = create.MarkFlagRequired("name")
 	cmd.AddCommand(create)
 	return cmd
+}
+
+// provisionGrant finds the role and unit the token create flags name: a
+// role by key or name, a unit by code or name, without regard to case.
+func provisionGrant(ctx context.Context, svc *admin.Service, orgID, role, unit string) (roleID, unitID string, err error) {
+	op := admin.Operator(orgID)
+	if role != "" {
+		roles, err := svc.Roles(ctx, op)
+		if err != nil {
+			return "", "", err
+		}
+		for _, r := range roles {
+			if strings.EqualFold(r.Key, role) || strings.EqualFold(r.Name, role) {
+				roleID = r.ID
+			}
+		}
+		if roleID == "" {
+			return "", "", fmt.Errorf("--provision-role: no role has the key or name %q", role)
+		}
+	}
+	if unit != "" {
+		units, err := svc.Units(ctx, op, store.UnitFilter{})
+		if err != nil {
+			return "", "", err
+		}
+		for _, u := range units {
+			if strings.EqualFold(u.Code, unit) || strings.EqualFold(u.Name, unit) {
+				unitID = u.ID
+				break
+			}
+		}
+		if unitID == "" {
+			return "", "", fmt.Errorf("--provision-unit: no unit has the code or name %q", unit)
+		}
+	}
+	return roleID, unitID, nil
 }
 
 func (a *app) orgCmd() *cobra.Command {

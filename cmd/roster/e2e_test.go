@@ -78,6 +78,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 		if !strings.HasPrefix(token, "rst_") {
 			t.Fatalf("token create printed %q", token)
 		}
+		scimToken := strings.TrimSpace(run(t, bin, dsn, "", "token", "create", "--email", email, "--name", "scim", "--provision-role", "Staff"))
 
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
@@ -170,6 +171,16 @@ func TestBinaryEndToEnd(t *testing.T) {
 		}
 		if st, _, l := call("GET", "/api/v1/audit-events?target_id="+id, ""); st != 200 || len(l["items"].([]any)) != 3 {
 			t.Fatalf("audit: %d %v", st, l)
+		}
+		// SCIM is served, and users it creates receive the token's provisioning role.
+		st, h, su := callAs(scimToken, "POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+			"userName":"grace","name":{"givenName":"Grace","familyName":"Hopper"},"emails":[{"value":"grace@example.com","type":"work"}]}`)
+		if st != 201 || h.Get("Content-Type") != "application/scim+json" || !strings.HasSuffix(h.Get("Location"), "/scim/v2/Users/"+su["id"].(string)) {
+			t.Fatalf("scim create: %d %v %v", st, h, su)
+		}
+		if st, _, g := call("GET", "/api/v1/users/"+su["id"].(string)+"/grants", ""); st != 200 || len(g["items"].([]any)) != 1 ||
+			g["items"].([]any)[0].(map[string]any)["role_name"] != "Staff" {
+			t.Fatalf("the provisioned user's grants: %d %v", st, g)
 		}
 		if st, _, doc := call("GET", "/api/v1/openapi.json", ""); st != 200 || doc["openapi"] != "3.1.0" {
 			t.Fatalf("openapi: %d", st)
