@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"roster/internal/directory"
@@ -148,15 +147,12 @@ func (s *Service) ProvisionedGroupByID(ctx context.Context, a *Actor, id string,
 	return out, nil
 }
 
-// ProvisionGroupChange is a change to a provisioned group: a new name or
-// external id, members to add and to remove, or (Members not nil) the whole
-// list of members.
+// ProvisionGroupChange is a change to a provisioned group: a new name,
+// external id or (Members not nil) list of members; nil keeps each.
 type ProvisionGroupChange struct {
 	Name       *string
 	ExternalID *string
 	Members    *[]string
-	Add        []string
-	Remove     []string
 }
 
 // ChangeProvisionedGroup applies a change to a provisioned group in one
@@ -212,18 +208,10 @@ func (s *Service) ChangeProvisionedGroup(ctx context.Context, a *Actor, id strin
 		if err != nil {
 			return err
 		}
-		want := have
-		if ch.Members != nil {
-			want = *ch.Members
+		if ch.Members == nil {
+			return nil
 		}
-		want = slices.Clone(want)
-		drop := map[string]bool{}
-		for _, id := range ch.Remove {
-			drop[id] = true
-		}
-		want = slices.DeleteFunc(want, func(id string) bool { return drop[id] })
-		want = append(want, ch.Add...)
-		return s.setGroupMembers(ctx, tx, a, g, have, want)
+		return s.setGroupMembers(ctx, tx, a, g, have, *ch.Members)
 	})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,15 @@ import (
 // A document is a resource as JSON: attribute names as the schema spells
 // them, extension attributes under their schema's URN.
 
+// readDoc decodes a request body into a canonical document of r.
+func readDoc(r *resource, body []byte) (map[string]any, *Error) {
+	raw, err := decode(body)
+	if err != nil {
+		return nil, err
+	}
+	return canon(r, raw)
+}
+
 // canon returns doc with every attribute name spelled as the schema
 // spells it (names are case-insensitive), booleans sent as the strings
 // "True" or "False" turned into booleans, and unknown attributes refused.

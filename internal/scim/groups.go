@@ -83,11 +83,7 @@ func (h *Handler) groups(ctx context.Context, rest []string, r *request) result 
 			}
 			return h.listGroups(ctx, q)
 		case http.MethodPost:
-			raw, err := decode(r.body)
-			if err != nil {
-				return fail(err)
-			}
-			doc, err := canon(groupResource, raw)
+			doc, err := readDoc(groupResource, r.body)
 			if err != nil {
 				return fail(err)
 			}
@@ -126,27 +122,11 @@ func (h *Handler) groups(ctx context.Context, rest []string, r *request) result 
 		if verr != nil {
 			return fail(verr)
 		}
-		raw, err := decode(r.body)
+		doc, err := readDoc(groupResource, r.body)
 		if err != nil {
 			return fail(err)
 		}
-		doc, err := canon(groupResource, raw)
-		if err != nil {
-			return fail(err)
-		}
-		in, err := groupInput(doc)
-		if err != nil {
-			return fail(err)
-		}
-		members := in.MemberIDs
-		if members == nil {
-			members = []string{}
-		}
-		g, aerr := h.svc.ChangeProvisionedGroup(ctx, a, id, v, admin.ProvisionGroupChange{Name: &in.Name, ExternalID: &in.ExternalID, Members: &members})
-		if aerr != nil {
-			return fail(h.fromAdmin(ctx, renameFields(aerr)))
-		}
-		return h.groupResult(http.StatusOK, g)
+		return h.saveGroup(ctx, id, v, doc)
 	case http.MethodPatch:
 		return h.patchGroup(ctx, id, r)
 	case http.MethodDelete:
@@ -190,6 +170,14 @@ func (h *Handler) patchGroup(ctx context.Context, id string, r *request) result 
 	if err := applyPatch(groupResource, doc, ops); err != nil {
 		return fail(err)
 	}
+	// Entra ID and Okta read nothing back from a group PATCH; RFC 7644
+	// allows 204, but the resource is more useful to a person testing.
+	return h.saveGroup(ctx, id, g.Version, doc)
+}
+
+// saveGroup gives a group the name, externalId and members of doc, a
+// canonical group document, if its version is still version (0: any).
+func (h *Handler) saveGroup(ctx context.Context, id string, version int64, doc map[string]any) result {
 	in, err := groupInput(doc)
 	if err != nil {
 		return fail(err)
@@ -198,12 +186,11 @@ func (h *Handler) patchGroup(ctx context.Context, id string, r *request) result 
 	if members == nil {
 		members = []string{}
 	}
-	out, aerr := h.svc.ChangeProvisionedGroup(ctx, a, id, g.Version, admin.ProvisionGroupChange{Name: &in.Name, ExternalID: &in.ExternalID, Members: &members})
+	out, aerr := h.svc.ChangeProvisionedGroup(ctx, actorOf(ctx), id, version,
+		admin.ProvisionGroupChange{Name: &in.Name, ExternalID: &in.ExternalID, Members: &members})
 	if aerr != nil {
 		return fail(h.fromAdmin(ctx, renameFields(aerr)))
 	}
-	// Entra ID and Okta read nothing back from a group PATCH; RFC 7644
-	// allows 204, but the resource is more useful to a person testing.
 	return h.groupResult(http.StatusOK, out)
 }
 

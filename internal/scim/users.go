@@ -272,11 +272,7 @@ func (h *Handler) userResult(status int, pu *admin.ProvisionedUser) result {
 }
 
 func (h *Handler) createUser(ctx context.Context, body []byte) result {
-	raw, err := decode(body)
-	if err != nil {
-		return fail(err)
-	}
-	doc, err := canon(userResource, raw)
+	doc, err := readDoc(userResource, body)
 	if err != nil {
 		return fail(err)
 	}
@@ -296,11 +292,7 @@ func (h *Handler) replaceUser(ctx context.Context, id string, r *request) result
 	if verr != nil {
 		return fail(verr)
 	}
-	raw, err := decode(r.body)
-	if err != nil {
-		return fail(err)
-	}
-	doc, err := canon(userResource, raw)
+	doc, err := readDoc(userResource, r.body)
 	if err != nil {
 		return fail(err)
 	}
