@@ -470,14 +470,10 @@ func (s *Service) ProvisionedUsers(ctx context.Context, a *Actor, q store.Provis
 }
 
 // ProvisionedDetails completes listed users with what provisioning keeps
-// and their groups, as ProvisionedUserByID returns them.
+// and their groups (not their custom fields, which SCIM does not carry).
 func (s *Service) ProvisionedDetails(ctx context.Context, a *Actor, users []*directory.User) ([]*ProvisionedUser, error) {
 	out := make([]*ProvisionedUser, 0, len(users))
 	for _, u := range users {
-		var err error
-		if u.CustomFields, err = s.db.FieldValues(ctx, u.ID); err != nil {
-			return nil, err
-		}
 		pu, err := s.provisionedView(ctx, a, u)
 		if err != nil {
 			return nil, err
