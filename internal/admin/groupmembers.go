@@ -51,6 +51,10 @@ func (s *Service) AddGroupMember(ctx context.Context, a *Actor, groupID, userID 
 		if !added {
 			return directory.Errorf(directory.KindConflict, "%s is already a member of %s", u.Name(), g.Name)
 		}
+		// The members are part of the group's SCIM resource: its version moves.
+		if err := tx.TouchGroup(ctx, a.OrgID, g.ID, s.now().UnixMicro()); err != nil {
+			return err
+		}
 		out = u
 		return s.record(ctx, tx, a, "group.member_add", "user", u.ID, u.Name(), created(membershipChange(g)))
 	})
@@ -82,6 +86,9 @@ func (s *Service) RemoveGroupMember(ctx context.Context, a *Actor, groupID, user
 		}
 		if !removed {
 			return directory.Errorf(directory.KindNotFound, "%s is not a member of %s", u.Name(), g.Name)
+		}
+		if err := tx.TouchGroup(ctx, a.OrgID, g.ID, s.now().UnixMicro()); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, a, "group.member_remove", "user", u.ID, u.Name(), diff(membershipChange(g), map[string]any{}))
 	})
