@@ -241,8 +241,8 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request, name string, 
 	}
 	err := export(sw)
 	if err != nil {
-		// Closing still removes the XLSX writer's temporary file, but
-		// nothing more reaches the browser.
+		// Closing still ends the XLSX writer's compressing goroutine,
+		// but nothing more reaches the browser.
 		out.discard = true
 	}
 	if cerr := sw.Close(); err == nil {

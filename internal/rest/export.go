@@ -155,8 +155,8 @@ func (h *Handler) stream(ctx context.Context, name string, format sheet.Format, 
 		}
 		err := export(w)
 		if err != nil {
-			// Nothing more reaches the client; closing still removes the
-			// XLSX writer's temporary file.
+			// Nothing more reaches the client; closing still ends the
+			// XLSX writer's compressing goroutine.
 			out.discard = true
 		}
 		if cerr := w.Close(); err == nil {

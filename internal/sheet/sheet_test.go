@@ -3,6 +3,8 @@ package sheet_test
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -97,13 +99,13 @@ func TestXLSXRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if buf.Len() != 0 {
+		t.Error("the XLSX writer wrote before the first row")
+	}
 	for _, r := range rows {
 		if err := w.WriteRow(r); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if buf.Len() != 0 {
-		t.Error("the XLSX writer wrote before Close")
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -166,4 +168,99 @@ func cloneRows(rs [][]string) [][]string {
 		out[i] = append([]string(nil), r...)
 	}
 	return out
+}
+
+// readXLSX opens a workbook and returns the rows of its one sheet.
+func readXLSX(t *testing.T, b []byte) [][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	names := f.GetSheetList()
+	if len(names) != 1 {
+		t.Fatalf("sheets %q", names)
+	}
+	got, err := f.GetRows(names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestXLSXHostileText: markup, quotes, line breaks, control characters and
+// invalid UTF-8 make a workbook that opens; what XML cannot hold becomes
+// U+FFFD, the rest reads back as written.
+func TestXLSXHostileText(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := sheet.NewXLSX(&buf, `a "quoted" <name> & more`)
+	in := []string{`<b>&amp;</b> "x" 'y'`, "line\r\nbreak\ttab", "bell\x07 nul\x00", "bad \xff\xfe utf8", "ÆØÅ 日本 🎉", "]]>"}
+	if err := w.WriteRow(in); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := readXLSX(t, buf.Bytes())
+	want := []string{`<b>&amp;</b> "x" 'y'`, "line\r\nbreak\ttab", "bell\uFFFD nul\uFFFD", "bad \uFFFD\uFFFD utf8", "ÆØÅ 日本 🎉", "]]>"}
+	if diff := cmp.Diff([][]string{want}, got); diff != "" {
+		t.Errorf("hostile text (-want +got):\n%s", diff)
+	}
+}
+
+// TestXLSXWideAndEmpty: columns past Z are named AA, AB, …; a workbook
+// without rows is still a workbook.
+func TestXLSXWideAndEmpty(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := sheet.NewXLSX(&buf, "Wide")
+	row := make([]string, 60)
+	for i := range row {
+		row[i] = fmt.Sprint("v", i)
+	}
+	if err := w.WriteRow(row); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][]string{row}, readXLSX(t, buf.Bytes())); diff != "" {
+		t.Errorf("60 columns (-want +got):\n%s", diff)
+	}
+	buf.Reset()
+	w, _ = sheet.NewXLSX(&buf, "Empty")
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readXLSX(t, buf.Bytes()); len(got) != 0 {
+		t.Errorf("an empty workbook reads %v", got)
+	}
+}
+
+// failAfter accepts n bytes, then fails.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.n -= len(p); f.n < 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+// TestXLSXOutputFails: when the output fails mid-way, the rows stop being
+// accepted and Close reports the output's error.
+func TestXLSXOutputFails(t *testing.T) {
+	w, _ := sheet.NewXLSX(&failAfter{n: 64 << 10}, "Users")
+	row := []string{"a fairly long cell value that compresses poorly 8f3a", "another 19bc77e0", "and one more d41d8cd9"}
+	var werr error
+	for i := 0; i < 200000 && werr == nil; i++ {
+		row[1] = fmt.Sprint("another ", i*7919)
+		werr = w.WriteRow(row)
+	}
+	if werr == nil {
+		t.Error("WriteRow kept accepting rows after the output failed")
+	}
+	if err := w.Close(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("Close = %v; want the output's error", err)
+	}
 }
