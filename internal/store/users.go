@@ -228,12 +228,14 @@ func (c *Conn) UpdateUserState(ctx context.Context, u *directory.User, expectVer
 }
 
 // SetPassword stores a new password hash, the must-change flag and the
-// status of u (a pending user becomes active), bumping the version.
+// status of u (a pending user becomes active), bumping the version. A new
+// password starts a new count of failed sign-ins.
 func (c *Conn) SetPassword(ctx context.Context, u *directory.User, hash string) error {
 	_, err := c.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, status = ?, updated_at = ?,
-		password_changed_at = ?, version = version + 1 WHERE org_id = ? AND id = ?`,
+		password_changed_at = ?, failed_attempts = 0, version = version + 1 WHERE org_id = ? AND id = ?`,
 		hash, u.MustChangePassword, string(u.Status), micros(u.UpdatedAt), micros(u.UpdatedAt), u.OrgID, u.ID)
 	if err == nil {
+		u.FailedAttempts = 0
 		u.Version++
 		u.HasPassword = true
 		u.PasswordChangedAt = u.UpdatedAt
@@ -242,10 +244,12 @@ func (c *Conn) SetPassword(ctx context.Context, u *directory.User, hash string) 
 }
 
 // RecordSignIn notes a successful sign-in of a user at the given time: the
-// last sign-in time, the first one if there was none, and a cleared
-// failure count.
+// last sign-in time, and the first one if there was none. The failure
+// count is not touched here: the right credential cleared it when it was
+// checked (ClearAttempts), and clearing it again would give attempts made
+// meanwhile a second allowance before the account locks.
 func (c *Conn) RecordSignIn(ctx context.Context, orgID, id string, at int64) error {
-	_, err := c.exec(ctx, `UPDATE users SET last_sign_in_at = ?, failed_attempts = 0,
+	_, err := c.exec(ctx, `UPDATE users SET last_sign_in_at = ?,
 		first_sign_in_at = CASE WHEN first_sign_in_at = 0 THEN ? ELSE first_sign_in_at END
 		WHERE org_id = ? AND id = ?`, at, at, orgID, id)
 	return err

@@ -376,7 +376,9 @@ func TestSetPasswordAndSignIn(t *testing.T) {
 			t.Errorf("PasswordHash = %q", h)
 		}
 
-		// A failure count to be cleared by the sign-in.
+		// A failure count, which recording a sign-in leaves alone (the
+		// right credential's check clears it, see ClearAttempts) and a new
+		// password clears.
 		u.FailedAttempts = 3
 		if err := db.UpdateUserState(ctx, u, u.Version); err != nil {
 			t.Fatal(err)
@@ -389,7 +391,7 @@ func TestSetPasswordAndSignIn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !got.FirstSignInAt.Equal(first) || !got.LastSignInAt.Equal(first) || got.FailedAttempts != 0 || !got.HasSignedIn() {
+		if !got.FirstSignInAt.Equal(first) || !got.LastSignInAt.Equal(first) || got.FailedAttempts != 3 || !got.HasSignedIn() {
 			t.Errorf("after the first sign-in: first %v last %v failures %d", got.FirstSignInAt, got.LastSignInAt, got.FailedAttempts)
 		}
 		second := at(2 * time.Hour)
@@ -402,6 +404,13 @@ func TestSetPasswordAndSignIn(t *testing.T) {
 		}
 		if !got.FirstSignInAt.Equal(first) || !got.LastSignInAt.Equal(second) {
 			t.Errorf("after the second sign-in: first %v last %v; want %v and %v", got.FirstSignInAt, got.LastSignInAt, first, second)
+		}
+		got.UpdatedAt = at(3 * time.Hour)
+		if err := db.SetPassword(ctx, got, "hash-2"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = db.User(ctx, o.ID, u.ID); err != nil || got.FailedAttempts != 0 {
+			t.Errorf("after a new password: failures %d, %v; want 0", got.FailedAttempts, err)
 		}
 	})
 }
