@@ -60,45 +60,63 @@ func notInBin(u *directory.User) error {
 // user is KindConflict.
 func (s *Service) Disable(ctx context.Context, a *Actor, id string, expectVersion int64) (*directory.User, error) {
 	return s.stateChange(ctx, a, "users.disable", "user.disable", id, expectVersion, func(u *directory.User) error {
-		if err := notInBin(u); err != nil {
-			return err
-		}
-		if u.Status == directory.StatusInactive {
-			return directory.Errorf(directory.KindConflict, "%s is already inactive", u.Name())
-		}
-		if u.ID == a.UserID {
-			return directory.Errorf(directory.KindConflict, "you cannot disable your own account")
-		}
-		u.Status = directory.StatusInactive
-		return nil
+		return disable(a, u)
 	}, func(tx *store.Tx, u *directory.User) ([]directory.Change, error) {
-		voided, err := s.voidInvitation(ctx, tx, u)
-		if err != nil {
-			return nil, err
-		}
-		return voided, s.endAccess(ctx, tx, a.OrgID, u.ID, "")
+		return s.shutOut(ctx, tx, a, u)
 	})
+}
+
+// disable makes u inactive, by the rules of Disable: not a user in the
+// recycle bin, not one already inactive, not the actor.
+func disable(a *Actor, u *directory.User) error {
+	if err := notInBin(u); err != nil {
+		return err
+	}
+	if u.Status == directory.StatusInactive {
+		return directory.Errorf(directory.KindConflict, "%s is already inactive", u.Name())
+	}
+	if u.ID == a.UserID {
+		return directory.Errorf(directory.KindConflict, "you cannot disable your own account")
+	}
+	u.Status = directory.StatusInactive
+	return nil
+}
+
+// shutOut does what disabling or deleting u entails, inside tx: the
+// invitation links still out are voided and the user's sessions and
+// tokens end. It returns the changes the audit event records about the
+// invitation.
+func (s *Service) shutOut(ctx context.Context, tx *store.Tx, a *Actor, u *directory.User) ([]directory.Change, error) {
+	voided, err := s.voidInvitation(ctx, tx, u)
+	if err != nil {
+		return nil, err
+	}
+	return voided, s.endAccess(ctx, tx, a.OrgID, u.ID, "")
 }
 
 // Enable makes an inactive user active again, or pending when they have
 // never set a password. Enabling a user who is not inactive is KindConflict.
 func (s *Service) Enable(ctx context.Context, a *Actor, id string, expectVersion int64) (*directory.User, error) {
-	return s.stateChange(ctx, a, "users.disable", "user.enable", id, expectVersion, func(u *directory.User) error {
-		if err := notInBin(u); err != nil {
-			return err
-		}
-		switch u.Status {
-		case directory.StatusActive:
-			return directory.Errorf(directory.KindConflict, "%s is already active", u.Name())
-		case directory.StatusPending:
-			return directory.Errorf(directory.KindConflict, "%s is pending and becomes active by setting a password", u.Name())
-		}
-		u.Status = directory.StatusActive
-		if !u.HasPassword {
-			u.Status = directory.StatusPending
-		}
-		return nil
-	}, nil)
+	return s.stateChange(ctx, a, "users.disable", "user.enable", id, expectVersion, enable, nil)
+}
+
+// enable makes inactive u active, or pending when they have never set a
+// password, by the rules of Enable.
+func enable(u *directory.User) error {
+	if err := notInBin(u); err != nil {
+		return err
+	}
+	switch u.Status {
+	case directory.StatusActive:
+		return directory.Errorf(directory.KindConflict, "%s is already active", u.Name())
+	case directory.StatusPending:
+		return directory.Errorf(directory.KindConflict, "%s is pending and becomes active by setting a password", u.Name())
+	}
+	u.Status = directory.StatusActive
+	if !u.HasPassword {
+		u.Status = directory.StatusPending
+	}
+	return nil
 }
 
 // Unlock clears the lock of a locked account and its failure count.
@@ -161,11 +179,7 @@ func (s *Service) Delete(ctx context.Context, a *Actor, id string, expectVersion
 		u.DeletedAt = s.now()
 		return nil
 	}, func(tx *store.Tx, u *directory.User) ([]directory.Change, error) {
-		voided, err := s.voidInvitation(ctx, tx, u)
-		if err != nil {
-			return nil, err
-		}
-		return voided, s.endAccess(ctx, tx, a.OrgID, u.ID, "")
+		return s.shutOut(ctx, tx, a, u)
 	})
 }
 

@@ -51,7 +51,7 @@ type ProvisionInput struct {
 type ProvisionedUser struct {
 	*directory.User
 	Provisioning *directory.Provisioning
-	Groups       []*directory.Group
+	Groups       []store.Ref
 }
 
 // ownedFields are the profile fields a SCIM client owns, by their names in
@@ -92,8 +92,8 @@ func checkOwnedFields(ctx context.Context, c *store.Conn, u *directory.User, cha
 		Message: fmt.Sprintf("%s is managed by provisioning: change these fields in the identity provider that provisions them", u.Name())}
 }
 
-// provisioner is what every provisioning operation needs: the actor's
-// rights and the organization's policy.
+// authorizeProvisioning checks that the actor may provision (scim.provision)
+// and use permission p, which the same operation takes anywhere else.
 func (s *Service) authorizeProvisioning(a *Actor, p directory.Permission) error {
 	if err := s.authorize(a, "scim.provision"); err != nil {
 		return err
@@ -289,36 +289,31 @@ func (s *Service) applyProvision(ctx context.Context, tx *store.Tx, a *Actor, u 
 		}
 	}
 	action := "user.update"
+	var extra []directory.Change
 	if in.Active != nil && *in.Active != (u.Status != directory.StatusInactive) {
+		// The same rules as Disable and Enable, in this transaction.
 		if err := s.authorize(a, "users.disable"); err != nil {
 			return nil, err
 		}
-		if *in.Active {
-			u.Status, action = directory.StatusActive, "user.enable"
-			if !u.HasPassword {
-				u.Status = directory.StatusPending
-			}
-		} else {
-			if u.ID == a.UserID {
-				return nil, directory.Errorf(directory.KindConflict, "a token cannot disable its own user")
-			}
-			u.Status, action = directory.StatusInactive, "user.disable"
+		change := enable
+		action = "user.enable"
+		if !*in.Active {
+			change = func(u *directory.User) error { return disable(a, u) }
+			action = "user.disable"
+		}
+		if err := change(u); err != nil {
+			return nil, err
 		}
 		if err := tx.UpdateUserState(ctx, u, u.Version); err != nil {
 			return nil, err
 		}
-	}
-	changes := diff(before, userSnapshot(u))
-	if u.Status == directory.StatusInactive && before["status"] != string(directory.StatusInactive) {
-		voided, err := s.voidInvitation(ctx, tx, u)
-		if err != nil {
-			return nil, err
-		}
-		changes = append(changes, voided...)
-		if err := s.endAccess(ctx, tx, a.OrgID, u.ID, ""); err != nil {
-			return nil, err
+		if !*in.Active {
+			if extra, err = s.shutOut(ctx, tx, a, u); err != nil {
+				return nil, err
+			}
 		}
 	}
+	changes := append(diff(before, userSnapshot(u)), extra...)
 	pv := provisioningOf(a, u.ID, in)
 	if link {
 		pv.Linked, pv.CreatedAt = true, now
@@ -371,24 +366,11 @@ func (s *Service) provisionedUser(ctx context.Context, c *store.Conn, a *Actor, 
 // provisionedView completes a provisioned user with what provisioning
 // keeps and their groups.
 func (s *Service) provisionedView(ctx context.Context, a *Actor, u *directory.User) (*ProvisionedUser, error) {
-	u.Provisioned = true
-	pv, err := s.db.Provisioning(ctx, a.OrgID, u.ID)
+	out, err := s.ProvisionedDetails(ctx, a, []*directory.User{u})
 	if err != nil {
 		return nil, err
 	}
-	ids, err := s.db.UserGroupIDs(ctx, a.OrgID, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	out := &ProvisionedUser{User: u, Provisioning: pv}
-	for _, id := range ids {
-		g, err := s.db.Group(ctx, a.OrgID, id)
-		if err != nil {
-			return nil, err
-		}
-		out.Groups = append(out.Groups, g)
-	}
-	return out, nil
+	return out[0], nil
 }
 
 // ProvisionedUserByID returns a provisioned user the actor may see.
@@ -470,15 +452,25 @@ func (s *Service) ProvisionedUsers(ctx context.Context, a *Actor, q store.Provis
 }
 
 // ProvisionedDetails completes listed users with what provisioning keeps
-// and their groups (not their custom fields, which SCIM does not carry).
+// and their groups (not their custom fields, which SCIM does not carry),
+// with one query for the groups of them all.
 func (s *Service) ProvisionedDetails(ctx context.Context, a *Actor, users []*directory.User) ([]*ProvisionedUser, error) {
-	out := make([]*ProvisionedUser, 0, len(users))
-	for _, u := range users {
-		pu, err := s.provisionedView(ctx, a, u)
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	groups, err := s.db.GroupsOf(ctx, a.OrgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ProvisionedUser, len(users))
+	for i, u := range users {
+		u.Provisioned = true
+		pv, err := s.db.Provisioning(ctx, a.OrgID, u.ID)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, pu)
+		out[i] = &ProvisionedUser{User: u, Provisioning: pv, Groups: groups[u.ID]}
 	}
 	return out, nil
 }

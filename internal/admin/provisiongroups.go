@@ -22,7 +22,7 @@ type ProvisionGroupInput struct {
 type ProvisionedGroupView struct {
 	*directory.Group
 	ExternalID string
-	Members    []store.MemberRef
+	Members    []store.Ref
 }
 
 // ProvisionGroup creates a group for a SCIM client, with its members.
@@ -163,7 +163,8 @@ func (s *Service) ChangeProvisionedGroup(ctx context.Context, a *Actor, id strin
 		return nil, err
 	}
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		if _, _, err := s.provisionedGroup(ctx, &tx.Conn, a, id); err != nil {
+		pg, err := tx.ProvisionedGroup(ctx, a.OrgID, id)
+		if err != nil {
 			return err
 		}
 		g, err := s.wholeGroup(ctx, tx, a, id)
@@ -171,10 +172,6 @@ func (s *Service) ChangeProvisionedGroup(ctx context.Context, a *Actor, id strin
 			return err
 		}
 		if err := checkVersion(expectVersion, g.Version, "group"); err != nil {
-			return err
-		}
-		pg, err := tx.ProvisionedGroup(ctx, a.OrgID, id)
-		if err != nil {
 			return err
 		}
 		before := groupSnapshot(g, "")

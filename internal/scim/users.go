@@ -2,6 +2,7 @@ package scim
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -22,8 +23,8 @@ var scimNames = map[string]string{
 
 // renameFields rewrites a validation error of admin with SCIM's names.
 func renameFields(err error) error {
-	de, ok := err.(*directory.Error)
-	if !ok || len(de.Fields) == 0 {
+	var de *directory.Error
+	if !errors.As(err, &de) || len(de.Fields) == 0 {
 		return err
 	}
 	out := *de

@@ -51,8 +51,8 @@ type condField struct {
 // A provisioned user's type of email, phone number and address.
 const scimType = `COALESCE((SELECT s.%s FROM scim_users s WHERE s.user_id = u.id), '')`
 
-// UserCondFields are the fields a Cond over users may name.
-var UserCondFields = map[string]condField{
+// userCondFields are the fields a Cond over users may name.
+var userCondFields = map[string]condField{
 	"id":                  {expr: "u.id", kind: kindExact},
 	"username":            {expr: "u.username_key", kind: kindFolded, key: true},
 	"external_id":         {expr: "u.external_id", kind: kindExact, guard: "u.external_id <> ''"},
@@ -81,8 +81,8 @@ var UserCondFields = map[string]condField{
 	"group":               {expr: "EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id AND m.group_id = ?)", kind: kindMember},
 }
 
-// GroupCondFields are the fields a Cond over groups may name.
-var GroupCondFields = map[string]condField{
+// groupCondFields are the fields a Cond over groups may name.
+var groupCondFields = map[string]condField{
 	"id":           {expr: "g.id", kind: kindExact},
 	"display_name": {expr: "g.name", kind: kindFolded},
 	"external_id":  {expr: "COALESCE((SELECT sg.external_id FROM scim_groups sg WHERE sg.group_id = g.id), '')", kind: kindExact},

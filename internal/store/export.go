@@ -182,11 +182,24 @@ func (c *Conn) PrimaryGrantsOf(ctx context.Context, orgID string, userIDs []stri
 // belongs to, in alphabetical order. Users in no group are not in the
 // answer.
 func (c *Conn) GroupNamesOf(ctx context.Context, orgID string, userIDs []string) (map[string][]string, error) {
-	out := map[string][]string{}
+	groups, err := c.GroupsOf(ctx, orgID, userIDs)
+	out := make(map[string][]string, len(groups))
+	for id, gs := range groups {
+		for _, g := range gs {
+			out[id] = append(out[id], g.Name)
+		}
+	}
+	return out, err
+}
+
+// GroupsOf returns the groups each of the given users belongs to, by name.
+// Users in no group are not in the answer.
+func (c *Conn) GroupsOf(ctx context.Context, orgID string, userIDs []string) (map[string][]Ref, error) {
+	out := map[string][]Ref{}
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	rows, err := c.query(ctx, `SELECT m.user_id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id
+	rows, err := c.query(ctx, `SELECT m.user_id, g.id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id
 		WHERE m.org_id = ? AND m.user_id IN (`+inList(len(userIDs))+`) ORDER BY m.user_id, g.name`,
 		idArgs(orgID, userIDs)...)
 	if err != nil {
@@ -194,11 +207,12 @@ func (c *Conn) GroupNamesOf(ctx context.Context, orgID string, userIDs []string)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
+		var id string
+		var g Ref
+		if err := rows.Scan(&id, &g.ID, &g.Name); err != nil {
 			return nil, err
 		}
-		out[id] = append(out[id], name)
+		out[id] = append(out[id], g)
 	}
 	return out, rows.Err()
 }

@@ -123,7 +123,7 @@ func (c *Conn) provisionedWhere(orgID string, q *ProvisionedQuery) (string, []an
 	where := []string{"u.org_id = ?", "u.deleted_at = 0", "EXISTS (SELECT 1 FROM scim_users s WHERE s.user_id = u.id)"}
 	args := []any{orgID}
 	if q.Cond != nil {
-		cond, cargs, err := c.d.compileCond(q.Cond, UserCondFields)
+		cond, cargs, err := c.d.compileCond(q.Cond, userCondFields)
 		if err != nil {
 			return "", nil, err
 		}
@@ -168,7 +168,7 @@ func (c *Conn) ProvisionedGroups(ctx context.Context, orgID string, q Provisione
 	where := []string{"g.org_id = ?"}
 	args := []any{orgID}
 	if q.Cond != nil {
-		cond, cargs, err := c.d.compileCond(q.Cond, GroupCondFields)
+		cond, cargs, err := c.d.compileCond(q.Cond, groupCondFields)
 		if err != nil {
 			return nil, nil, 0, err
 		}
@@ -238,15 +238,15 @@ func (c *Conn) TouchGroup(ctx context.Context, orgID, id string, at int64) error
 	return err
 }
 
-// MemberRef is a member of a group as SCIM lists it.
-type MemberRef struct {
+// Ref names a user or a group: its id and how it is shown.
+type Ref struct {
 	ID   string
 	Name string
 }
 
 // GroupMemberRefs lists the members of a group outside the recycle bin,
 // with their names, those the scope lets see only (all when nil).
-func (c *Conn) GroupMemberRefs(ctx context.Context, orgID, groupID string, scope *UserScope) ([]MemberRef, error) {
+func (c *Conn) GroupMemberRefs(ctx context.Context, orgID, groupID string, scope *UserScope) ([]Ref, error) {
 	q := `SELECT u.id, u.display_name, u.first_name, u.last_name, u.username FROM group_members m JOIN users u ON u.id = m.user_id
 		WHERE m.org_id = ? AND m.group_id = ? AND u.deleted_at = 0`
 	args := []any{orgID, groupID}
@@ -260,13 +260,13 @@ func (c *Conn) GroupMemberRefs(ctx context.Context, orgID, groupID string, scope
 		return nil, err
 	}
 	defer rows.Close()
-	var out []MemberRef
+	var out []Ref
 	for rows.Next() {
 		var u directory.User
 		if err := rows.Scan(&u.ID, &u.DisplayName, &u.FirstName, &u.LastName, &u.Username); err != nil {
 			return nil, err
 		}
-		out = append(out, MemberRef{ID: u.ID, Name: u.Name()})
+		out = append(out, Ref{ID: u.ID, Name: u.Name()})
 	}
 	return out, rows.Err()
 }
