@@ -14,7 +14,7 @@ import (
 // importBatch is how many rows one transaction of an import carries: large
 // enough that the statements of a batch go out as a few multi-row INSERTs,
 // small enough that a batch holds the database briefly.
-const importBatch = 500
+const importBatch = 2000
 
 // batchSize is the rows per import batch: importBatch unless a test set
 // another.
@@ -234,10 +234,10 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 		// meanwhile, the batch is rolled back and done again row by row,
 		// each row in a savepoint, so that only the rows at fault fail.
 		saved, free := *im, run.premiumFree
-		err = s.db.InTx(ctx, func(tx *store.Tx) error { return s.processBatch(ctx, tx, worker, a, run, im, rows, false) })
+		err = s.db.InBulkTx(ctx, func(tx *store.Tx) error { return s.processBatch(ctx, tx, worker, a, run, im, rows, false) })
 		if errors.Is(err, errRowByRow) {
 			*im, run.premiumFree = saved, free
-			err = s.db.InTx(ctx, func(tx *store.Tx) error { return s.processBatch(ctx, tx, worker, a, run, im, rows, true) })
+			err = s.db.InBulkTx(ctx, func(tx *store.Tx) error { return s.processBatch(ctx, tx, worker, a, run, im, rows, true) })
 		}
 		if err != nil {
 			// The batch changed nothing; reload the import's progress.
@@ -254,6 +254,11 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 				return &crashError{err}
 			}
 		}
+	}
+	// The batches let SQLite's WAL grow (see store.InBulkTx); bring it
+	// back into the database now rather than at some request's commit.
+	if err := s.db.Checkpoint(ctx); err != nil {
+		s.log.WarnContext(ctx, "checkpoint after an import", "import", im.ID, "error", err)
 	}
 	return nil
 }

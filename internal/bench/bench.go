@@ -240,7 +240,8 @@ func seed(ctx context.Context, db *store.DB, orgID string, opt Options) (*seeded
 			}
 			batch = append(batch, u)
 		}
-		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertUsersBulk(ctx, batch) }); err != nil {
+		// The generated users refer to nothing but the organization.
+		if err := db.InBulkTx(ctx, func(tx *store.Tx) error { return tx.InsertUsersBulk(ctx, batch) }); err != nil {
 			return nil, err
 		}
 		before := done

@@ -85,6 +85,15 @@ func (d dialect) skipLocked() string {
 	return ""
 }
 
+// orFail is the conflict clause of SQLite's bulk INSERTs (see
+// userInsertSQL); PostgreSQL has none.
+func (d dialect) orFail() string {
+	if d.engine == SQLite {
+		return " OR FAIL"
+	}
+	return ""
+}
+
 // indexedBy names the index a SQLite query must use, for the few counts
 // where SQLite without fresh statistics would pick a wider index; the
 // PostgreSQL planner chooses well on its own.

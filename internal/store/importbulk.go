@@ -17,7 +17,8 @@ func rowPlaceholders(n, width int) string {
 
 // insertRows runs "insert VALUES (…), (…) suffix" for n rows of width
 // parameters each, chunk rows per statement; row appends the parameters
-// of row i to args.
+// of row i to args. On SQLite the INSERT is OR FAIL, as userInsertSQL
+// explains: call it in a transaction rolled back on error.
 func (c *Conn) insertRows(ctx context.Context, insert, suffix string, width, n, chunk int, row func(args []any, i int) []any) error {
 	args := make([]any, 0, min(n, chunk)*width)
 	for start := 0; start < n; start += chunk {
@@ -26,7 +27,8 @@ func (c *Conn) insertRows(ctx context.Context, insert, suffix string, width, n, 
 		for i := start; i < end; i++ {
 			args = row(args, i)
 		}
-		if _, err := c.exec(ctx, insert+" VALUES "+rowPlaceholders(end-start, width)+suffix, args...); err != nil {
+		if _, err := c.execBulk(ctx, "INSERT"+c.d.orFail()+strings.TrimPrefix(insert, "INSERT")+" VALUES "+
+			rowPlaceholders(end-start, width)+suffix, args...); err != nil {
 			return err
 		}
 	}
@@ -91,34 +93,6 @@ func (c *Conn) UsersByKeys(ctx context.Context, orgID, field string, values []st
 		}
 	}
 	return out, nil
-}
-
-// InsertUsersWithPasswords is InsertUsersBulk for users that may carry a
-// password hash: hashes[i] is users[i]'s ("" for none).
-func (c *Conn) InsertUsersWithPasswords(ctx context.Context, users []*directory.User, hashes []string) error {
-	args := make([]any, 0, min(len(users), bulkRows)*bulkUserParams)
-	var words []wordRow
-	for start := 0; start < len(users); start += bulkRows {
-		chunk := users[start:min(start+bulkRows, len(users))]
-		args = args[:0]
-		for i, u := range chunk {
-			args = userRowArgs(args, u, hashes[start+i])
-		}
-		if _, err := c.exec(ctx, userInsertSQL(len(chunk)), args...); err != nil {
-			return c.duplicateUser(err)
-		}
-		words = words[:0]
-		for _, u := range chunk {
-			words = userWordRows(words, u)
-		}
-		if err := c.insertWords(ctx, words); err != nil {
-			return err
-		}
-		for i, u := range chunk {
-			u.Version, u.HasPassword = 1, hashes[start+i] != ""
-		}
-	}
-	return nil
 }
 
 // FieldValue is one custom field value of a user.

@@ -122,3 +122,92 @@ func TestConcurrentUpdates(t *testing.T) {
 		}
 	})
 }
+
+// TestInBulkTx checks the transaction of bulk loads: it commits and rolls
+// back as InTx does, and on SQLite it runs without foreign key checks and
+// gives its connection back with them on again, whatever happened.
+func TestInBulkTx(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		ctx := context.Background()
+		db := e.DB
+		o := createOrg(t, db)
+		users := bulkUsers(o.ID, 5)
+		if err := db.InBulkTx(ctx, func(tx *store.Tx) error { return tx.InsertUsersBulk(ctx, users) }); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		gone := newUser(o.ID, nil)
+		err := db.InBulkTx(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertUsersBulk(ctx, []*directory.User{gone}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InBulkTx returned %v; want the function's error", err)
+		}
+		if _, err := db.User(ctx, o.ID, gone.ID); err == nil {
+			t.Error("the rolled-back user was stored")
+		}
+		if n, err := db.CountUsers(ctx, o.ID); err != nil || n != len(users) {
+			t.Errorf("CountUsers = %d, %v; want %d", n, err, len(users))
+		}
+	})
+
+	// One connection only, so that the next transaction gets the
+	// connection the bulk one had.
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/bulk.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.SQL().SetMaxOpenConns(1)
+	foreignKeys := func() int {
+		t.Helper()
+		var on int
+		if err := db.SQL().QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil {
+			t.Fatal(err)
+		}
+		return on
+	}
+	if foreignKeys() != 1 {
+		t.Fatal("foreign keys are off on a new connection")
+	}
+	o := createOrg(t, db)
+	// A user whose department does not exist: refused by InTx, stored by
+	// InBulkTx (whose caller checks its references itself).
+	orphan := func() *directory.User {
+		return newUser(o.ID, func(u *directory.User) { u.DepartmentID = newID() })
+	}
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.InsertUsersBulk(ctx, []*directory.User{orphan()}) }); err == nil {
+		t.Error("InTx stored a user whose department does not exist")
+	}
+	for _, fail := range []bool{false, true} {
+		err := db.InBulkTx(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertUsersBulk(ctx, []*directory.User{orphan()}); err != nil {
+				return err
+			}
+			if fail {
+				return errors.New("boom")
+			}
+			return nil
+		})
+		if (err != nil) != fail {
+			t.Errorf("InBulkTx (failing: %v) = %v", fail, err)
+		}
+		if foreignKeys() != 1 {
+			t.Errorf("foreign keys stay off after InBulkTx (failing: %v)", fail)
+		}
+	}
+	// A cancelled context still gets the setting back.
+	cctx, cancel := context.WithCancel(ctx)
+	_ = db.InBulkTx(cctx, func(tx *store.Tx) error { cancel(); return cctx.Err() })
+	if foreignKeys() != 1 {
+		t.Error("foreign keys stay off after a cancelled InBulkTx")
+	}
+}

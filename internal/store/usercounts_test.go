@@ -121,6 +121,22 @@ func TestUserCounters(t *testing.T) {
 		}
 		check("after purges")
 
+		// A bulk insert of mixed statuses, as an import writes it.
+		var bulk []*directory.User
+		for i := range 7 {
+			bulk = append(bulk, newUser(o.ID, func(u *directory.User) { u.Status = statuses[i%3] }))
+		}
+		if err := db.InBulkTx(ctx, func(tx *store.Tx) error { return tx.InsertUsersBulk(ctx, bulk) }); err != nil {
+			t.Fatal(err)
+		}
+		check("after a bulk insert")
+		// A bulk insert that fails half-way leaves the counters as they were.
+		failing := []*directory.User{newUser(o.ID, nil), newUser(o.ID, nil), newUser(o.ID, func(u *directory.User) { u.Username = bulk[0].Username })}
+		if err := db.InBulkTx(ctx, func(tx *store.Tx) error { return tx.InsertUsersBulk(ctx, failing) }); err == nil {
+			t.Fatal("a bulk insert of a taken user name succeeded")
+		}
+		check("after a failed bulk insert")
+
 		// A failed update inside a transaction leaves the counters as they were.
 		err := db.InTx(ctx, func(tx *store.Tx) error {
 			users[7].Status = directory.StatusInactive

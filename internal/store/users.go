@@ -65,16 +65,7 @@ func (e *DuplicateError) Error() string { return e.Field + " is already taken" }
 // is not stored here, SetFieldValue stores each value. A taken username,
 // email or external id is a *DuplicateError.
 func (c *Conn) CreateUser(ctx context.Context, u *directory.User, passwordHash string) error {
-	_, err := c.exec(ctx, userInsertSQL(1), userRowArgs(nil, u, passwordHash)...)
-	if err != nil {
-		return c.duplicateUser(err)
-	}
-	if err := c.insertWords(ctx, userWordRows(nil, u)); err != nil {
-		return err
-	}
-	u.Version = 1
-	u.HasPassword = passwordHash != ""
-	return nil
+	return c.InsertUsersWithPasswords(ctx, []*directory.User{u}, []string{passwordHash})
 }
 
 // User returns the user of the organization with the given id, whether or

@@ -49,7 +49,8 @@ func userWordRows(rows []wordRow, u *directory.User) []wordRow {
 	return appendWordRows(rows, u.OrgID, u.ID, u.LastName, directory.SearchText(&u.Profile))
 }
 
-// insertWords inserts rows into user_words in multi-row INSERTs.
+// insertWords inserts rows into user_words in multi-row INSERTs (OR FAIL
+// on SQLite, as userInsertSQL explains).
 func (c *Conn) insertWords(ctx context.Context, rows []wordRow) error {
 	args := make([]any, 0, min(len(rows), wordRows)*wordRowParams)
 	for len(rows) > 0 {
@@ -58,7 +59,7 @@ func (c *Conn) insertWords(ctx context.Context, rows []wordRow) error {
 		args = args[:0]
 		var b strings.Builder
 		b.Grow(64 + len(chunk)*16)
-		b.WriteString("INSERT INTO user_words (org_id, word, last_name, user_id, prev_word) VALUES ")
+		b.WriteString("INSERT" + c.d.orFail() + " INTO user_words (org_id, word, last_name, user_id, prev_word) VALUES ")
 		for i, r := range chunk {
 			if i > 0 {
 				b.WriteString(", ")
@@ -66,7 +67,7 @@ func (c *Conn) insertWords(ctx context.Context, rows []wordRow) error {
 			b.WriteString("(?, ?, ?, ?, ?)")
 			args = append(args, r.orgID, r.word, r.lastName, r.userID, r.prevWord)
 		}
-		if _, err := c.exec(ctx, b.String(), args...); err != nil {
+		if _, err := c.execBulk(ctx, b.String(), args...); err != nil {
 			return err
 		}
 	}
