@@ -63,7 +63,9 @@ func (e *DuplicateError) Error() string { return e.Field + " is already taken" }
 
 // CreateUser inserts u (with passwordHash, possibly empty); u.CustomFields
 // is not stored here, SetFieldValue stores each value. A taken username,
-// email or external id is a *DuplicateError.
+// email or external id is a *DuplicateError. The row, its search words and
+// (on SQLite) its full-text entry are separate statements: call it on a
+// transaction, as InsertUsersWithPasswords says.
 func (c *Conn) CreateUser(ctx context.Context, u *directory.User, passwordHash string) error {
 	return c.InsertUsersWithPasswords(ctx, []*directory.User{u}, []string{passwordHash})
 }
