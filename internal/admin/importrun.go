@@ -12,9 +12,14 @@ import (
 )
 
 // importBatch is how many rows one transaction of an import carries: large
-// enough that the statements of a batch go out as a few multi-row INSERTs,
-// small enough that a batch holds the database briefly.
-const importBatch = 2000
+// enough that the statements of a batch go out as a few multi-row INSERTs
+// and that the index pages a batch changes are written out once for many
+// rows (5,000 rather than 2,000 rows made a 100,000-row import about an
+// eighth faster on both engines), small enough that a batch holds the
+// database briefly: on SQLite, whose writers take turns, a batch holds the
+// write lock for about a second, and a write from the console waits at
+// most that long.
+const importBatch = 5000
 
 // batchSize is the rows per import batch: importBatch unless a test set
 // another.
