@@ -140,18 +140,19 @@ func searchLead(q string) (lead string, ok bool) {
 // range twice, once to count it and once for the page (a sort bounded by
 // the page), than writing the matches into a temporary table and reading
 // that twice: at a million users, searching "john" (25,285 matches) takes
-// about 24 ms at the median instead of 27 (see docs/performance.md).
+// about 24 ms at the median instead of 29 (see docs/performance.md).
 func (c *Conn) searchByWords(ctx context.Context, orgID, lead string, f *UserFilter, after string, afterArgs []any,
 	order string) (*UserPage, error) {
 	inner := `SELECT w.last_name AS last_name, w.user_id AS id FROM user_words w
 		WHERE w.org_id = ? AND w.word >= ? AND w.word < ? AND w.prev_word < ?`
 	rangeArgs := []any{orgID, lead, lead + wordEnd, lead}
-	countArgs := append([]any(nil), rangeArgs...)
 	// m is the matches under the names of the users table (u.last_name,
 	// u.id), so that the cursor condition and the order read the same.
-	with, m, args := `WITH m AS MATERIALIZED (`+inner+`) `, `m`, rangeArgs
+	with, m := `WITH m AS MATERIALIZED (`+inner+`) `, `m`
+	args := append([]any(nil), rangeArgs...)
 	if c.d.engine == SQLite {
-		with, m, args = ``, `(`+inner+`)`, append(append([]any(nil), rangeArgs...), rangeArgs...)
+		with, m = ``, `(`+inner+`)`
+		args = append(args, rangeArgs...) // the range is read twice
 	}
 	pick := `SELECT u.id FROM ` + m + ` u`
 	if after != "" {
@@ -176,7 +177,7 @@ func (c *Conn) searchByWords(ctx context.Context, orgID, lead string, f *UserFil
 		// cursor is past the last one.
 		page.Total = 0
 		if after != "" {
-			err := c.queryRow(ctx, `SELECT COUNT(*) FROM (`+inner+`) m`, countArgs...).Scan(&page.Total)
+			err := c.queryRow(ctx, `SELECT COUNT(*) FROM (`+inner+`) m`, rangeArgs...).Scan(&page.Total)
 			if err != nil {
 				return nil, err
 			}
