@@ -23,6 +23,10 @@ const (
 // meets; the rest of the package writes SQL both accept.
 type dialect struct {
 	engine Engine
+	// wordPaging makes a word search always merge or always read the
+	// whole range (see searchByWords); tests set it to check both ways.
+	// Zero lets the numbers choose.
+	wordPaging wordPaging
 }
 
 // rebind rewrites the ? placeholders of q as $1, $2, … for PostgreSQL. The
