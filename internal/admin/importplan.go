@@ -239,6 +239,10 @@ func (r *importRun) planUsers(ctx context.Context, c *store.Conn, rows []*direct
 
 func (r *importRun) planUser(ctx context.Context, c *store.Conn, l *lookups, p *rowPlan) error {
 	row := p.row
+	if msg := r.claimCells(row); msg != "" {
+		p.fail("%s", msg)
+		return nil
+	}
 	key := r.matchKey(row)
 	var existing *directory.User
 	if key != "" {
@@ -271,22 +275,46 @@ func matchLabel(matchBy string) string {
 	return "user name"
 }
 
-// claim records that the row uses a unique value, or says which earlier
-// row of the file used it first.
-func (r *importRun) claim(p *rowPlan, prefix, label, value string) bool {
-	if value == "" {
-		return true
-	}
-	k := prefix + directory.FoldKey(value)
+// uniqueCells are the columns whose values must not repeat in a file of
+// users, with the prefix of their claims (see importRun.seen) and their
+// name in messages.
+var uniqueCells = []struct{ key, prefix, label string }{
+	{"username", "u:", "user name"}, {"email", "e:", "email"}, {"external_id", "x:", "user code"},
+}
+
+// claimKey is the key of importRun.seen under which a value is claimed:
+// user names and emails compare without case, user codes exactly.
+func claimKey(prefix, value string) string {
 	if prefix == "x:" {
-		k = prefix + value
+		return prefix + strings.TrimSpace(value)
 	}
-	if line, ok := r.seen[k]; ok && line != p.row.FileLine {
-		p.fail("the %s %s is also on line %d of the file", label, value, line)
-		return false
+	return prefix + directory.FoldKey(value)
+}
+
+// claimCells claims the unique values row gives (user name, email, user
+// code) for its line and says which earlier line of the file gave one of
+// them first. Every row claims its values before anything else about it
+// is checked, whatever becomes of it, and the first line to give a value
+// keeps it: so the dry run, a run in batches (where the user an earlier
+// line created already exists) and a run resumed after a crash
+// (replayClaims) all answer a repeated value the same way.
+func (r *importRun) claimCells(row *directory.ImportRow) string {
+	msg := ""
+	for _, u := range uniqueCells {
+		v := strings.TrimSpace(r.given(row, u.key))
+		if v == "" {
+			continue
+		}
+		k := claimKey(u.prefix, v)
+		if line, ok := r.seen[k]; ok && line != row.FileLine {
+			if msg == "" {
+				msg = fmt.Sprintf("the %s %s is also on line %d of the file", u.label, v, line)
+			}
+			continue
+		}
+		r.seen[k] = row.FileLine
 	}
-	r.seen[k] = p.row.FileLine
-	return true
+	return msg
 }
 
 // holder names the user who holds a unique value, as far as the actor may
@@ -542,6 +570,7 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 			name = fmt.Sprintf("%s%d", strings.TrimRight(name, "0123456789"), i)
 		}
 		prof.Username = name
+		r.seen[claimKey("u:", name)] = row.FileLine
 	}
 	directory.ValidateProfile(&prof, &v)
 	if err := v.Err(); err != nil {
@@ -562,9 +591,6 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 		}
 		if u := dup.users[dup.key]; u != nil {
 			p.fail("the %s %s already belongs to %s", dup.label, dup.value, r.holder(ctx, c, u))
-			return nil
-		}
-		if !r.claim(p, dup.claim, dup.label, dup.value) {
 			return nil
 		}
 	}
@@ -633,9 +659,6 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 
 func (r *importRun) planUpdate(ctx context.Context, c *store.Conn, l *lookups, p *rowPlan, old *directory.User) error {
 	row := p.row
-	if !r.claim(p, map[bool]string{true: "x:", false: "u:"}[r.im.MatchBy == directory.MatchExternalID], matchLabel(r.im.MatchBy), r.matchKey(row)) {
-		return nil
-	}
 	if old.Deleted() {
 		p.fail("%s is in the recycle bin; restore them before updating", old.Name())
 		return nil
@@ -688,8 +711,6 @@ func (r *importRun) planUpdate(ctx context.Context, c *store.Conn, l *lookups, p
 		if other := dup.users[dup.key]; other != nil && other.ID != old.ID {
 			v.Add(map[string]string{"u:": "username", "e:": "email", "x:": "external_id"}[dup.claim],
 				"%s already belongs to %s", dup.value, r.holder(ctx, c, other))
-		} else if !r.claim(p, dup.claim, dup.label, dup.value) {
-			return nil
 		}
 	}
 	r.access(row, p, old.ID, &v)

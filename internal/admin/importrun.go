@@ -340,18 +340,7 @@ func (s *Service) replayClaims(ctx context.Context, run *importRun, done int) er
 			return err
 		}
 		for _, row := range rows {
-			for _, k := range []struct{ prefix, key string }{{"u:", "username"}, {"e:", "email"}} {
-				if v := run.given(row, k.key); v != "" {
-					if _, ok := run.seen[k.prefix+directory.FoldKey(v)]; !ok {
-						run.seen[k.prefix+directory.FoldKey(v)] = row.FileLine
-					}
-				}
-			}
-			if v := run.given(row, "external_id"); v != "" {
-				if _, ok := run.seen["x:"+v]; !ok {
-					run.seen["x:"+v] = row.FileLine
-				}
-			}
+			run.claimCells(row)
 		}
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"roster/internal/admin"
 	"roster/internal/directory"
 	"roster/internal/store"
@@ -505,6 +507,89 @@ func TestImportSupervisorFromAnEarlierRow(t *testing.T) {
 		boss, emp := f.byUsername("boss"), f.byUsername("emp")
 		if emp == nil || boss == nil || emp.SupervisorID != boss.ID {
 			t.Errorf("emp %+v boss %+v", emp, boss)
+		}
+	})
+}
+
+// A value the file repeats gets the same answer in the dry run and in the
+// run, however the rows fall into batches: in a run of one row a batch,
+// the user an earlier line created already exists when the repeat comes.
+func TestImportRepeatsAnswerAsPreviewed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		taken := f.createUser(func(in *admin.UserInput) { in.Username, in.Email = "taken", "taken@example.org" })
+		errorsOf := func(rows []directory.ImportRow) map[int]string {
+			out := map[int]string{}
+			for _, r := range rows {
+				if r.Outcome == directory.RowError {
+					out[r.Line] = r.Message
+				}
+			}
+			return out
+		}
+		run := func(batch int, mode directory.ImportMode, csv string) (preview, ran map[int]string) {
+			t.Helper()
+			admin.SetImportBatch(f.svc, batch)
+			im := f.upload(f.op, directory.ImportUsers, csv)
+			pv, _ := f.runImport(f.op, im, admin.ImportSettings{Mode: mode})
+			ran = map[int]string{}
+			for line, r := range f.rows(f.op, im.ID) {
+				if r.Outcome == directory.RowError {
+					ran[line] = r.Message
+				}
+			}
+			return errorsOf(pv.Samples[directory.RowError]), ran
+		}
+		for _, batch := range []int{1, 1000} {
+			create := "User name,First name,Last name,Email,User code\n" +
+				fmt.Sprintf("ann%d,Ann,Lee,ann%d@example.org,A%d\n", batch, batch, batch) + // line 1
+				fmt.Sprintf("bob%d,Bob,Ray,bob%d@example.org,B%d\n", batch, batch, batch) + // line 2
+				fmt.Sprintf("ANN%d,Cy,Dee,cy%d@example.org,C%d\n", batch, batch, batch) + // the user name of line 1
+				fmt.Sprintf("dan%d,Dan,Eve,Ann%d@Example.org,D%d\n", batch, batch, batch) + // its email
+				fmt.Sprintf("eve%d,Eve,Fox,eve%d@example.org,B%d\n", batch, batch, batch) + // the user code of line 2
+				fmt.Sprintf("fay%d,Fay,,fay%d@example.org,F%d\n", batch, batch, batch) + // no last name
+				fmt.Sprintf("fay%d,Fay,Gee,gee%d@example.org,G%d\n", batch, batch, batch) + // the user name of that row
+				fmt.Sprintf("taken,Tom,Ken,tk%d@example.org,T%d\n", batch, batch) + // an existing user's name
+				fmt.Sprintf("tim%d,Tim,Ken,TK%d@example.org,U%d\n", batch, batch, batch) // the email of that row
+			preview, ran := run(batch, directory.ImportCreate, create)
+			want := map[int]string{
+				3: "the user name ANN%d is also on line 2 of the file",
+				4: "the email Ann%d@Example.org is also on line 2 of the file",
+				5: "the user code B%d is also on line 3 of the file",
+				6: "Last name",
+				7: "the user name fay%d is also on line 7 of the file",
+				8: "the user name taken already belongs to " + taken.Name(),
+				9: "the email TK%d@example.org is also on line 9 of the file",
+			}
+			for line, w := range want {
+				if strings.Contains(w, "%d") {
+					w = fmt.Sprintf(w, batch)
+				}
+				if !strings.Contains(preview[line], w) {
+					t.Errorf("batch %d, line %d previewed %q, want %q", batch, line, preview[line], w)
+				}
+			}
+			if diff := cmp.Diff(preview, ran); diff != "" || len(ran) != len(want) {
+				t.Errorf("batch %d: the run's errors differ from the preview's (-preview +run):\n%s", batch, diff)
+			}
+
+			update := "User name,Email\n" +
+				fmt.Sprintf("ann%d,new%d@example.org\n", batch, batch) + // line 1: a new email for ann
+				fmt.Sprintf("bob%d,NEW%d@example.org\n", batch, batch) + // the same email for bob
+				fmt.Sprintf("ann%d,other%d@example.org\n", batch, batch) // ann again
+			preview, ran = run(batch, directory.ImportUpdate, update)
+			want = map[int]string{
+				2: "the email NEW%d@example.org is also on line 2 of the file",
+				3: "the user name ann%d is also on line 2 of the file",
+			}
+			for line, w := range want {
+				if w = fmt.Sprintf(w, batch); !strings.Contains(preview[line], w) {
+					t.Errorf("batch %d, update line %d previewed %q, want %q", batch, line, preview[line], w)
+				}
+			}
+			if diff := cmp.Diff(preview, ran); diff != "" || len(ran) != len(want) {
+				t.Errorf("batch %d, update: the run's errors differ from the preview's (-preview +run):\n%s", batch, diff)
+			}
 		}
 	})
 }
