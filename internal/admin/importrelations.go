@@ -30,6 +30,10 @@ func (r *importRun) planRelationships(ctx context.Context, c *store.Conn, rows [
 	for i, row := range rows {
 		p := &rowPlan{row: row}
 		out[i] = p
+		if line := r.claimLink(row); line != 0 {
+			p.fail("the same link is also on line %d of the file", line)
+			continue
+		}
 		if !r.a.Can("users.edit") {
 			p.fail("your role does not allow linking users (users.edit)")
 			continue
@@ -82,12 +86,6 @@ func (r *importRun) planRelationships(ctx context.Context, c *store.Conn, rows [
 			p.fail("a user cannot be related to themself")
 			continue
 		}
-		k := "r:" + from.ID + ">" + to.ID
-		if line, ok := r.seen[k]; ok {
-			p.fail("the same link is also on line %d of the file", line)
-			continue
-		}
-		r.seen[k] = row.FileLine
 		existing, err := c.UserRelationships(ctx, r.a.OrgID, from.ID, r.im.RelationshipKind)
 		if err != nil {
 			return nil, err
@@ -135,4 +133,26 @@ func (s *Service) applyRelationshipRows(ctx context.Context, tx *store.Tx, run *
 		out[i] = resultOf(p, undo)
 	}
 	return out, nil
+}
+
+// claimLink claims the link a row of a relationship import asks for, by
+// the two identifiers as the import reads them (user names without case,
+// user codes exactly: each names one user), and returns the earlier line
+// of the file that asked for it first, or 0. Like claimCells it runs before
+// anything else about the row is checked, so that the dry run, the run and
+// a resumed run answer a repeated link alike.
+func (r *importRun) claimLink(row *directory.ImportRow) int {
+	parent, student := r.given(row, RelationParent), r.given(row, RelationStudent)
+	if parent == "" || student == "" {
+		return 0
+	}
+	if r.im.MatchBy != directory.MatchExternalID {
+		parent, student = directory.FoldKey(parent), directory.FoldKey(student)
+	}
+	k := "r:" + parent + "\x00" + student
+	if line, ok := r.seen[k]; ok && line != row.FileLine {
+		return line
+	}
+	r.seen[k] = row.FileLine
+	return 0
 }

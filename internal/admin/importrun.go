@@ -340,7 +340,11 @@ func (s *Service) replayClaims(ctx context.Context, run *importRun, done int) er
 			return err
 		}
 		for _, row := range rows {
-			run.claimCells(row)
+			if run.im.Kind == directory.ImportRelationships {
+				run.claimLink(row)
+			} else {
+				run.claimCells(row)
+			}
 		}
 	}
 	return nil

@@ -593,3 +593,42 @@ func TestImportRepeatsAnswerAsPreviewed(t *testing.T) {
 		}
 	})
 }
+
+// A link the file repeats is refused as in the preview even when the import
+// resumes after a crash between the two lines, once the first has been
+// written.
+func TestImportRelationshipRepeatAfterACrash(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		admin.SetImportBatch(f.svc, 1)
+		f.createUser(func(in *admin.UserInput) { in.Username = "mom" })
+		f.createUser(func(in *admin.UserInput) { in.Username = "kid" })
+		f.createUser(func(in *admin.UserInput) { in.Username = "kid2" })
+		im := f.upload(f.op, directory.ImportRelationships, "Parent,Student\nmom,kid\nmom,kid2\nMOM,Kid\n")
+		_, err := f.svc.ConfigureImport(f.ctx, f.op, im.ID, admin.ImportSettings{MatchBy: directory.MatchUsername})
+		okOrFatal(t, err)
+		pv, err := f.svc.PreviewImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		_, err = f.svc.StartImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		admin.SetImportCrash(f.svc, func(done int) error {
+			if done == 1 {
+				return errors.New("power cut")
+			}
+			return nil
+		})
+		f.work()
+		admin.SetImportCrash(f.svc, nil)
+		f.clock.Advance(2 * time.Minute)
+		f.work()
+		done, err := f.svc.Import(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		want := directory.ImportCounts{Created: 2, Errors: 1}
+		if pv.Preview.Counts != want || done.State != directory.ImportDone || done.Counts != want {
+			t.Fatalf("preview %+v, run %s %+v, want %+v", pv.Preview.Counts, done.State, done.Counts, want)
+		}
+		if r := f.rows(f.op, im.ID)[3]; r == nil || r.Message != "the same link is also on line 2 of the file" {
+			t.Errorf("line 3: %+v", r)
+		}
+	})
+}
