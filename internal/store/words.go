@@ -132,12 +132,12 @@ const (
 )
 
 // A merge costs a few index seeks per distinct word that begins with the
-// search, about what reading fifty entries of the range costs (measured on
-// SQLite at a million users). So searchByWords merges when there are at
-// most mergeWordsMax such words and at least mergeMatchesPerWord matches
-// for each: "john" at a million users has 224 words for 25,285 matches;
-// "j" has tens of thousands of words, and a word only usernames begin
-// with has one match or a few.
+// search, about what reading seventy entries of the range costs, some fifty
+// matches (measured on SQLite at a million users). So searchByWords merges
+// when there are at most mergeWordsMax such words and at least
+// mergeMatchesPerWord matches for each: "john" at a million users has 224
+// words for 25,285 matches; "j" has tens of thousands of words, and a word
+// only usernames begin with has one match or a few.
 const (
 	mergeWordsMax       = 512
 	mergeMatchesPerWord = 48
