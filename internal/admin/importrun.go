@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"roster/internal/directory"
@@ -332,22 +333,74 @@ func (s *Service) processBatch(ctx context.Context, tx *store.Tx, worker string,
 }
 
 // replayClaims marks the unique values of the rows already done as used,
-// so that a resumed import still catches a value the file repeats.
+// as planning them did, so that a resumed import still catches a value the
+// file repeats and names the same line: the values of their cells, and the
+// user names derived for the users they created without one.
 func (s *Service) replayClaims(ctx context.Context, run *importRun, done int) error {
 	for from := 1; from <= done; from += 5000 {
 		rows, err := s.db.ImportRows(ctx, run.im.ID, from, min(5000, done-from+1))
 		if err != nil {
 			return err
 		}
-		for _, row := range rows {
-			if run.im.Kind == directory.ImportRelationships {
+		if run.im.Kind == directory.ImportRelationships {
+			for _, row := range rows {
 				run.claimLink(row)
-			} else {
-				run.claimCells(row)
+			}
+			continue
+		}
+		derived, err := s.derivedUsernames(ctx, run, rows)
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			run.claimCells(row)
+			if name := derived[row.Line]; name != "" {
+				if k := claimKey("u:", name); run.seen[k] == 0 {
+					run.seen[k] = row.FileLine
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// derivedUsernames returns, by line, the user names of the users that rows
+// of an import created without a user name in the file.
+func (s *Service) derivedUsernames(ctx context.Context, run *importRun, rows []*directory.ImportRow) (map[int]string, error) {
+	blank := map[int]bool{}
+	for _, row := range rows {
+		if strings.TrimSpace(run.given(row, "username")) == "" {
+			blank[row.Line] = true
+		}
+	}
+	if len(blank) == 0 {
+		return nil, nil
+	}
+	results, _, err := s.db.ImportResults(ctx, run.im.ID, store.ImportResultFilter{Outcome: directory.RowCreated,
+		AfterLine: rows[0].Line - 1, Limit: len(rows)})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	lineOf := map[string]int{}
+	for _, r := range results {
+		if r.Line <= rows[len(rows)-1].Line && blank[r.Line] && r.UserID != "" {
+			ids = append(ids, r.UserID)
+			lineOf[r.UserID] = r.Line
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	names, err := s.db.UsernamesOf(ctx, run.im.OrgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]string, len(names))
+	for id, name := range names {
+		out[lineOf[id]] = name
+	}
+	return out, nil
 }
 
 // PreviewImport validates every row of a draft import as the run would,

@@ -632,3 +632,45 @@ func TestImportRelationshipRepeatAfterACrash(t *testing.T) {
 		}
 	})
 }
+
+// A user name derived for a row without one is claimed by that row, also
+// when the import resumes after a crash that came after the row was done.
+func TestImportDerivedNameRepeatAfterACrash(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		admin.SetImportBatch(f.svc, 1)
+		im := f.upload(f.op, directory.ImportUsers, "First name,Last name,User name,Email\n"+
+			"Zed,Quill,,zed.quill@example.org\n"+ // the user name is derived from the email: zed.quill
+			"Amy,Bee,abee,amy@example.org\n"+
+			"Cat,Dog,zed.quill,cat@example.org\n")
+		_, err := f.svc.ConfigureImport(f.ctx, f.op, im.ID, admin.ImportSettings{Mode: directory.ImportCreate})
+		okOrFatal(t, err)
+		pv, err := f.svc.PreviewImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		_, err = f.svc.StartImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		admin.SetImportCrash(f.svc, func(done int) error {
+			if done == 1 {
+				return errors.New("power cut")
+			}
+			return nil
+		})
+		f.work()
+		admin.SetImportCrash(f.svc, nil)
+		f.clock.Advance(2 * time.Minute)
+		f.work()
+		done, err := f.svc.Import(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		want := directory.ImportCounts{Created: 2, Errors: 1}
+		if pv.Preview.Counts != want || done.State != directory.ImportDone || done.Counts != want {
+			t.Fatalf("preview %+v, run %s %+v, want %+v", pv.Preview.Counts, done.State, done.Counts, want)
+		}
+		const msg = "the user name zed.quill is also on line 2 of the file"
+		if got := pv.Preview.Samples[directory.RowError]; len(got) != 1 || got[0].Message != msg {
+			t.Errorf("previewed errors %+v, want %q", got, msg)
+		}
+		if r := f.rows(f.op, im.ID)[3]; r == nil || r.Message != msg {
+			t.Errorf("line 3: %+v, want %q", r, msg)
+		}
+	})
+}
