@@ -605,28 +605,7 @@ func TestImportRelationshipRepeatAfterACrash(t *testing.T) {
 		f.createUser(func(in *admin.UserInput) { in.Username = "kid" })
 		f.createUser(func(in *admin.UserInput) { in.Username = "kid2" })
 		im := f.upload(f.op, directory.ImportRelationships, "Parent,Student\nmom,kid\nmom,kid2\nMOM,Kid\n")
-		_, err := f.svc.ConfigureImport(f.ctx, f.op, im.ID, admin.ImportSettings{MatchBy: directory.MatchUsername})
-		okOrFatal(t, err)
-		pv, err := f.svc.PreviewImport(f.ctx, f.op, im.ID)
-		okOrFatal(t, err)
-		_, err = f.svc.StartImport(f.ctx, f.op, im.ID)
-		okOrFatal(t, err)
-		admin.SetImportCrash(f.svc, func(done int) error {
-			if done == 1 {
-				return errors.New("power cut")
-			}
-			return nil
-		})
-		f.work()
-		admin.SetImportCrash(f.svc, nil)
-		f.clock.Advance(2 * time.Minute)
-		f.work()
-		done, err := f.svc.Import(f.ctx, f.op, im.ID)
-		okOrFatal(t, err)
-		want := directory.ImportCounts{Created: 2, Errors: 1}
-		if pv.Preview.Counts != want || done.State != directory.ImportDone || done.Counts != want {
-			t.Fatalf("preview %+v, run %s %+v, want %+v", pv.Preview.Counts, done.State, done.Counts, want)
-		}
+		f.runCrashingOnce(im, admin.ImportSettings{MatchBy: directory.MatchUsername}, directory.ImportCounts{Created: 2, Errors: 1})
 		if r := f.rows(f.op, im.ID)[3]; r == nil || r.Message != "the same link is also on line 2 of the file" {
 			t.Errorf("line 3: %+v", r)
 		}
@@ -643,34 +622,43 @@ func TestImportDerivedNameRepeatAfterACrash(t *testing.T) {
 			"Zed,Quill,,zed.quill@example.org\n"+ // the user name is derived from the email: zed.quill
 			"Amy,Bee,abee,amy@example.org\n"+
 			"Cat,Dog,zed.quill,cat@example.org\n")
-		_, err := f.svc.ConfigureImport(f.ctx, f.op, im.ID, admin.ImportSettings{Mode: directory.ImportCreate})
-		okOrFatal(t, err)
-		pv, err := f.svc.PreviewImport(f.ctx, f.op, im.ID)
-		okOrFatal(t, err)
-		_, err = f.svc.StartImport(f.ctx, f.op, im.ID)
-		okOrFatal(t, err)
-		admin.SetImportCrash(f.svc, func(done int) error {
-			if done == 1 {
-				return errors.New("power cut")
-			}
-			return nil
-		})
-		f.work()
-		admin.SetImportCrash(f.svc, nil)
-		f.clock.Advance(2 * time.Minute)
-		f.work()
-		done, err := f.svc.Import(f.ctx, f.op, im.ID)
-		okOrFatal(t, err)
-		want := directory.ImportCounts{Created: 2, Errors: 1}
-		if pv.Preview.Counts != want || done.State != directory.ImportDone || done.Counts != want {
-			t.Fatalf("preview %+v, run %s %+v, want %+v", pv.Preview.Counts, done.State, done.Counts, want)
-		}
+		pv := f.runCrashingOnce(im, admin.ImportSettings{Mode: directory.ImportCreate}, directory.ImportCounts{Created: 2, Errors: 1})
 		const msg = "the user name zed.quill is also on line 2 of the file"
-		if got := pv.Preview.Samples[directory.RowError]; len(got) != 1 || got[0].Message != msg {
+		if got := pv.Samples[directory.RowError]; len(got) != 1 || got[0].Message != msg {
 			t.Errorf("previewed errors %+v, want %q", got, msg)
 		}
 		if r := f.rows(f.op, im.ID)[3]; r == nil || r.Message != msg {
 			t.Errorf("line 3: %+v, want %q", r, msg)
 		}
 	})
+}
+
+// runCrashingOnce configures, previews and starts an import, whose worker
+// then dies after its first batch; another worker resumes it once the
+// lease has run out. Both the preview and the finished import must count
+// want. It returns the preview.
+func (f *fixture) runCrashingOnce(im *directory.Import, set admin.ImportSettings, want directory.ImportCounts) *directory.ImportPreview {
+	f.t.Helper()
+	_, err := f.svc.ConfigureImport(f.ctx, f.op, im.ID, set)
+	okOrFatal(f.t, err)
+	pv, err := f.svc.PreviewImport(f.ctx, f.op, im.ID)
+	okOrFatal(f.t, err)
+	_, err = f.svc.StartImport(f.ctx, f.op, im.ID)
+	okOrFatal(f.t, err)
+	admin.SetImportCrash(f.svc, func(done int) error {
+		if done == 1 {
+			return errors.New("power cut")
+		}
+		return nil
+	})
+	f.work()
+	admin.SetImportCrash(f.svc, nil)
+	f.clock.Advance(2 * time.Minute)
+	f.work()
+	done, err := f.svc.Import(f.ctx, f.op, im.ID)
+	okOrFatal(f.t, err)
+	if pv.Preview.Counts != want || done.State != directory.ImportDone || done.Counts != want {
+		f.t.Fatalf("preview %+v, run %s %+v, want %+v", pv.Preview.Counts, done.State, done.Counts, want)
+	}
+	return pv.Preview
 }
