@@ -531,12 +531,19 @@ func TestTwoWorkers(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		var sent [2]atomic.Int64
+		// Each worker's first batch waits until the other worker has
+		// claimed a batch of its own, so that the second worker cannot
+		// find the queue already emptied by the first (its own database
+		// handle takes a while to open), and a claim that shut the other
+		// worker out would show as one worker sending everything.
+		arrived := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
 		for i := range 2 {
 			db := e.db
 			if i == 1 {
 				db = openDB(t, e.dsn)
 			}
-			counted := countingSender{Sender: newSender(t, "smtp://"+srv.addr, c), n: &sent[i]}
+			counted := countingSender{Sender: newSender(t, "smtp://"+srv.addr, c), n: &sent[i],
+				first: &sync.Once{}, arrived: arrived[i], other: arrived[1-i]}
 			w, _ := newWorker(db, counted, c, func(o *mail.WorkerOptions) {
 				o.Name = fmt.Sprintf("worker-%d", i)
 				o.Batch = 7
@@ -560,13 +567,24 @@ func TestTwoWorkers(t *testing.T) {
 	})
 }
 
-// countingSender counts the messages its Sender delivers.
+// countingSender counts the messages its Sender delivers. Before its first
+// batch it says it has arrived and waits, for a few seconds at most, for
+// the other worker's sender to arrive too.
 type countingSender struct {
 	mail.Sender
-	n *atomic.Int64
+	n              *atomic.Int64
+	first          *sync.Once
+	arrived, other chan struct{}
 }
 
 func (s countingSender) Send(ctx context.Context, batch []*directory.Mail, done func(*directory.Mail, error)) {
+	s.first.Do(func() {
+		close(s.arrived)
+		select {
+		case <-s.other:
+		case <-time.After(10 * time.Second):
+		}
+	})
 	s.Sender.Send(ctx, batch, func(m *directory.Mail, err error) {
 		if err == nil {
 			s.n.Add(1)
