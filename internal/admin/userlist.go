@@ -85,13 +85,25 @@ func (s *Service) checkUserFilter(ctx context.Context, a *Actor, f *store.UserFi
 			v.Add("field", "is not a custom field of this organization")
 		}
 	}
-	if f.GroupID != "" {
-		// Groups are not scoped: every group of the organization may be
-		// named, and the list still holds only the members the actor sees.
-		_, err := s.db.Group(ctx, a.OrgID, f.GroupID)
-		switch {
+	// Groups, roles and units are not scoped: every one of the
+	// organization may be named, and the list still holds only the users
+	// the actor sees.
+	for _, ref := range []struct {
+		id, field, msg string
+		find           func() error
+	}{
+		{f.GroupID, "group_id", "no such group", func() error { _, err := s.db.Group(ctx, a.OrgID, f.GroupID); return err }},
+		{f.RoleID, "role_id", "must name one of this organization's roles",
+			func() error { _, err := s.db.Role(ctx, a.OrgID, f.RoleID); return err }},
+		{f.UnitID, "unit_id", "must name one of this organization's units",
+			func() error { _, err := s.db.Unit(ctx, a.OrgID, f.UnitID); return err }},
+	} {
+		if ref.id == "" {
+			continue
+		}
+		switch err := ref.find(); {
 		case isKind(err, directory.KindNotFound):
-			v.Add("group_id", "no such group")
+			v.Add(ref.field, "%s", ref.msg)
 		case err != nil:
 			return err
 		}

@@ -169,6 +169,7 @@ func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, q url.Values
 			st := p.Explain(err, map[string]web.FieldRef{
 				"status": {ID: "status", Label: "Status"}, "invitation": {ID: "invitation", Label: "Invitation"},
 				"license": {ID: "license", Label: "License"}, "group_id": {ID: "group", Label: "Group"},
+				"role_id": {ID: "role", Label: "Role"}, "unit_id": {ID: "unit", Label: "Unit"},
 				"limit": {ID: "limit", Label: "Users per page"},
 			})
 			if st == 0 {

@@ -143,6 +143,9 @@ func TestUsersSearchAndFilters(t *testing.T) {
 		r = b.get("/admin/users?locked=maybe")
 		want(t, r, http.StatusUnprocessableEntity, "")
 		says(t, r, "Locked must be yes or no")
+		r = b.get("/admin/users?role=nope&unit=nope")
+		want(t, r, http.StatusUnprocessableEntity, "")
+		says(t, r, "Role must name one of this organization", "Unit must name one of this organization")
 	})
 }
 

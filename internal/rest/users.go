@@ -202,6 +202,8 @@ type userListInput struct {
 	LocationID     string `query:"location_id"`
 	SupervisorID   string `query:"supervisor_id"`
 	GroupID        string `query:"group_id" doc:"Members of this group"`
+	RoleID         string `query:"role_id" doc:"Holders of a grant of this role"`
+	UnitID         string `query:"unit_id" doc:"Holders of a grant on this unit or a unit below it"`
 	Invitation     string `query:"invitation" enum:"sent,expired,never," doc:"Pending users whose invitation works (sent), was sent but no longer works (expired), or was never sent (never)"`
 	License        string `query:"license" enum:"standard,premium,"`
 	Field          string `query:"field" doc:"A custom field key; with field_value, users holding that value"`
@@ -404,7 +406,7 @@ func parseTimeParam(name, s string) (time.Time, *Problem) {
 
 func userFilter(in *userListInput) (store.UserFilter, *Problem) {
 	f := store.UserFilter{Q: strings.TrimSpace(in.Q), Deleted: in.Deleted, DepartmentID: in.DepartmentID,
-		LocationID: in.LocationID, SupervisorID: in.SupervisorID, GroupID: in.GroupID, License: directory.License(in.License),
+		LocationID: in.LocationID, SupervisorID: in.SupervisorID, GroupID: in.GroupID, RoleID: in.RoleID, UnitID: in.UnitID, License: directory.License(in.License),
 		Invitation: in.Invitation,
 		FieldValue: in.FieldValue, Sort: store.UserSort(in.Sort), Desc: in.Order == "desc", Limit: in.Limit}
 	if f.Sort == "" {
