@@ -578,13 +578,12 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 		return nil
 	}
 	for _, dup := range []struct {
-		users        map[string]*directory.User
-		key, label   string
-		value, claim string
+		users             map[string]*directory.User
+		key, label, value string
 	}{
-		{l.byUsername, directory.FoldKey(prof.Username), "user name", prof.Username, "u:"},
-		{l.byEmail, directory.FoldKey(prof.Email), "email", prof.Email, "e:"},
-		{l.byCode, prof.ExternalID, "user code", prof.ExternalID, "x:"},
+		{l.byUsername, directory.FoldKey(prof.Username), "user name", prof.Username},
+		{l.byEmail, directory.FoldKey(prof.Email), "email", prof.Email},
+		{l.byCode, prof.ExternalID, "user code", prof.ExternalID},
 	} {
 		if dup.value == "" {
 			continue
