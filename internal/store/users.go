@@ -142,7 +142,11 @@ func (c *Conn) UpdateUserProfile(ctx context.Context, u *directory.User, expectV
 	// stored one, not whatever u.Email holds. A concurrent email change bumps
 	// the version, so the update below then fails.
 	search := u.Profile
-	err := c.queryRow(ctx, `SELECT email FROM users WHERE org_id = ? AND id = ?`, u.OrgID, u.ID).Scan(&search.Email)
+	var before wordSource
+	var deleted int64
+	err := c.queryRow(ctx, `SELECT email, search_text, last_name, deleted_at FROM users WHERE org_id = ? AND id = ?`,
+		u.OrgID, u.ID).Scan(&search.Email, &before.search, &before.lastName, &deleted)
+	before.live = deleted == 0
 	if isNoRows(err) {
 		return directory.Errorf(directory.KindPrecondition, "the user was changed by someone else; reload and try again")
 	}
@@ -166,7 +170,7 @@ func (c *Conn) UpdateUserProfile(ctx context.Context, u *directory.User, expectV
 	if err := c.checkVersion(res); err != nil {
 		return err
 	}
-	if err := c.syncWords(ctx, u.OrgID, u.ID); err != nil {
+	if err := c.syncWords(ctx, u.OrgID, u.ID, before); err != nil {
 		return err
 	}
 	u.Version = expectVersion + 1
@@ -175,6 +179,10 @@ func (c *Conn) UpdateUserProfile(ctx context.Context, u *directory.User, expectV
 
 // UpdateUserEmail saves a new email for u if its version is still expectVersion.
 func (c *Conn) UpdateUserEmail(ctx context.Context, u *directory.User, expectVersion int64) error {
+	before, err := c.wordSourceOf(ctx, u.OrgID, u.ID)
+	if err != nil {
+		return err
+	}
 	res, err := c.exec(ctx, `UPDATE users SET email = ?, email_key = ?, updated_at = ?, version = version + 1, search_text = ?
 		WHERE org_id = ? AND id = ? AND version = ?`,
 		u.Email, directory.FoldKey(u.Email), micros(u.UpdatedAt), directory.SearchText(&u.Profile), u.OrgID, u.ID, expectVersion)
@@ -184,7 +192,7 @@ func (c *Conn) UpdateUserEmail(ctx context.Context, u *directory.User, expectVer
 	if err := c.checkVersion(res); err != nil {
 		return err
 	}
-	if err := c.syncWords(ctx, u.OrgID, u.ID); err != nil {
+	if err := c.syncWords(ctx, u.OrgID, u.ID, before); err != nil {
 		return err
 	}
 	u.Version = expectVersion + 1
@@ -195,9 +203,8 @@ func (c *Conn) UpdateUserEmail(ctx context.Context, u *directory.User, expectVer
 // flags of u if its version is still expectVersion.
 func (c *Conn) UpdateUserState(ctx context.Context, u *directory.User, expectVersion int64) error {
 	// Moving in or out of the recycle bin adds or removes the user's words.
-	var wasDeleted int64
-	err := c.queryRow(ctx, `SELECT deleted_at FROM users WHERE org_id = ? AND id = ?`, u.OrgID, u.ID).Scan(&wasDeleted)
-	if err != nil && !isNoRows(err) {
+	before, err := c.wordSourceOf(ctx, u.OrgID, u.ID)
+	if err != nil {
 		return err
 	}
 	res, err := c.exec(ctx, `UPDATE users SET status = ?, locked_at = ?, lock_reason = ?, failed_attempts = ?,
@@ -211,10 +218,8 @@ func (c *Conn) UpdateUserState(ctx context.Context, u *directory.User, expectVer
 	if err := c.checkVersion(res); err != nil {
 		return err
 	}
-	if (wasDeleted == 0) != (micros(u.DeletedAt) == 0) {
-		if err := c.syncWords(ctx, u.OrgID, u.ID); err != nil {
-			return err
-		}
+	if err := c.syncWords(ctx, u.OrgID, u.ID, before); err != nil {
+		return err
 	}
 	u.Version = expectVersion + 1
 	return nil
@@ -256,6 +261,13 @@ func (c *Conn) RecordSignIn(ctx context.Context, orgID, id string, at int64) err
 func (c *Conn) PurgeUser(ctx context.Context, orgID, id string) error {
 	// Every statement names the organization too, so that an id of another
 	// organization removes nothing there.
+	words, err := c.wordSourceOf(ctx, orgID, id)
+	if err != nil {
+		return err
+	}
+	if err := c.deleteWords(ctx, orgID, id, words); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		`DELETE FROM api_tokens WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM sessions WHERE org_id = ? AND user_id = ?`,
@@ -269,7 +281,6 @@ func (c *Conn) PurgeUser(ctx context.Context, orgID, id string) error {
 		`DELETE FROM time_off WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM user_photos WHERE org_id = ? AND user_id = ?`,
 		`DELETE FROM user_field_values WHERE org_id = ? AND user_id = ?`,
-		`DELETE FROM user_words WHERE org_id = ? AND user_id = ?`,
 		`UPDATE users SET supervisor_id = NULL WHERE org_id = ? AND supervisor_id = ?`,
 	} {
 		if _, err := c.exec(ctx, q, orgID, id); err != nil {

@@ -75,23 +75,72 @@ func (c *Conn) insertWords(ctx context.Context, rows []wordRow) error {
 	return nil
 }
 
-// syncWords rewrites the rows of user_words of one user from the user's
-// stored row: none when the user is gone or in the recycle bin.
-func (c *Conn) syncWords(ctx context.Context, orgID, userID string) error {
-	if _, err := c.exec(ctx, `DELETE FROM user_words WHERE org_id = ? AND user_id = ?`, orgID, userID); err != nil {
-		return err
-	}
-	var search, lastName string
+// wordSource is what the rows of user_words of one user are made from:
+// the search text and last name stored on the user, and whether the user
+// is outside the recycle bin (only those have rows). A user that does not
+// exist has the zero wordSource.
+type wordSource struct {
+	search, lastName string
+	live             bool
+}
+
+// wordSourceOf reads the word source of a user as stored now.
+func (c *Conn) wordSourceOf(ctx context.Context, orgID, userID string) (wordSource, error) {
+	var src wordSource
 	var deleted int64
 	err := c.queryRow(ctx, `SELECT search_text, last_name, deleted_at FROM users WHERE org_id = ? AND id = ?`,
-		orgID, userID).Scan(&search, &lastName, &deleted)
-	if isNoRows(err) || (err == nil && deleted != 0) {
-		return nil
+		orgID, userID).Scan(&src.search, &src.lastName, &deleted)
+	if isNoRows(err) {
+		return wordSource{}, nil
 	}
-	if err != nil {
+	src.live = deleted == 0
+	return src, err
+}
+
+// syncWords brings the rows of user_words of one user from those made of
+// before, read by wordSourceOf ahead of a change to the user, to those the
+// stored row makes now: none when the user is gone or in the recycle bin.
+func (c *Conn) syncWords(ctx context.Context, orgID, userID string, before wordSource) error {
+	after, err := c.wordSourceOf(ctx, orgID, userID)
+	if err != nil || after == before {
 		return err
 	}
-	return c.insertWords(ctx, appendWordRows(nil, orgID, userID, lastName, search))
+	if err := c.deleteWords(ctx, orgID, userID, before); err != nil {
+		return err
+	}
+	if !after.live {
+		return nil
+	}
+	return c.insertWords(ctx, appendWordRows(nil, orgID, userID, after.lastName, after.search))
+}
+
+// deleteWords removes the rows of user_words that src made, each by its
+// primary key. There is no index of user_words by user: every row of a
+// user is one of the words of the search text stored on the user, with
+// the last name stored beside it, since every change to either goes
+// through syncWords in the same transaction.
+func (c *Conn) deleteWords(ctx context.Context, orgID, userID string, src wordSource) error {
+	if !src.live {
+		return nil
+	}
+	words := strings.Fields(src.search)
+	slices.Sort(words)
+	words = slices.Compact(words)
+	for len(words) > 0 {
+		chunk := words[:min(len(words), 500)]
+		words = words[len(chunk):]
+		args := make([]any, 0, 3+len(chunk))
+		args = append(args, orgID, src.lastName, userID)
+		for _, w := range chunk {
+			args = append(args, w)
+		}
+		q := `DELETE FROM user_words WHERE org_id = ? AND last_name = ? AND user_id = ? AND word IN (` +
+			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + `)`
+		if _, err := c.exec(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // wordEnd follows a word to bound the range of the words it begins: U+10FFFF
