@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,9 @@ type importRun struct {
 	// planned maps "u:"/"x:" keys to the users earlier rows create, so that
 	// a row may name as supervisor someone an earlier row adds.
 	planned map[string]*directory.User
+	// goneFields are the custom fields the mapping names that no longer
+	// exist: removed since the import was configured.
+	goneFields []string
 	// premiumFree is how many premium seats remain (-1 = no limit).
 	premiumFree int
 	now         time.Time
@@ -69,54 +73,15 @@ func (p *rowPlan) fail(format string, args ...any) *rowPlan {
 
 // newImportRun loads what planning needs, through c.
 func (s *Service) newImportRun(ctx context.Context, c *store.Conn, a *Actor, im *directory.Import, dry bool) (*importRun, error) {
-	r := &importRun{s: s, a: a, im: im, dry: dry, col: map[string]int{}, roles: map[string]*directory.Role{},
-		units: map[string]*directory.Unit{}, groups: map[string]*directory.Group{}, seen: map[string]int{},
+	r := &importRun{s: s, a: a, im: im, dry: dry, col: map[string]int{}, seen: map[string]int{},
 		planned: map[string]*directory.User{}, now: s.now()}
 	for i, key := range im.Mapping {
 		if key != "" {
 			r.col[key] = i
 		}
 	}
-	var err error
-	if r.fields, err = c.Fields(ctx, a.OrgID); err != nil {
+	if err := r.loadReferences(ctx, c); err != nil {
 		return nil, err
-	}
-	roles, err := c.Roles(ctx, a.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	for _, role := range roles {
-		r.roles[directory.FoldKey(role.Name)] = role
-		if role.IsDefault {
-			r.deflt = role
-		}
-	}
-	units, err := c.Units(ctx, a.OrgID, store.UnitFilter{IncludeArchived: true})
-	if err != nil {
-		return nil, err
-	}
-	for _, u := range units {
-		if u.Code != "" {
-			r.units["code:"+directory.FoldKey(u.Code)] = u
-		}
-		k := "name:" + directory.FoldKey(u.Name)
-		if _, dup := r.units[k]; dup {
-			r.units[k] = nil // two units share the name: it names neither
-		} else {
-			r.units[k] = u
-		}
-	}
-	groups, err := c.Groups(ctx, a.OrgID, "")
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range groups {
-		k := directory.FoldKey(g.Name)
-		if _, dup := r.groups[k]; dup {
-			r.groups[k] = nil
-		} else {
-			r.groups[k] = g
-		}
 	}
 	org, err := c.Organization(ctx, a.OrgID)
 	if err != nil {
@@ -131,6 +96,68 @@ func (s *Service) newImportRun(ctx context.Context, c *store.Conn, a *Actor, im 
 		r.premiumFree = max(org.PremiumSeatLimit-used, 0)
 	}
 	return r, nil
+}
+
+// loadReferences reads the organization's custom fields, roles, units
+// and groups, which rows name by key, name or code. A run reads them again
+// at the start of every batch, inside the batch's transaction, so that a
+// batch never names one removed while the import ran: SQLite writes the
+// batches without checking foreign keys (see store.InBulkTx). A mapped
+// custom field that is gone refuses the rows that give it a value.
+func (r *importRun) loadReferences(ctx context.Context, c *store.Conn) error {
+	var err error
+	if r.fields, err = c.Fields(ctx, r.a.OrgID); err != nil {
+		return err
+	}
+	roles, err := c.Roles(ctx, r.a.OrgID)
+	if err != nil {
+		return err
+	}
+	r.roles, r.units, r.groups, r.deflt = map[string]*directory.Role{}, map[string]*directory.Unit{}, map[string]*directory.Group{}, nil
+	for _, role := range roles {
+		r.roles[directory.FoldKey(role.Name)] = role
+		if role.IsDefault {
+			r.deflt = role
+		}
+	}
+	units, err := c.Units(ctx, r.a.OrgID, store.UnitFilter{IncludeArchived: true})
+	if err != nil {
+		return err
+	}
+	for _, u := range units {
+		if u.Code != "" {
+			r.units["code:"+directory.FoldKey(u.Code)] = u
+		}
+		k := "name:" + directory.FoldKey(u.Name)
+		if _, dup := r.units[k]; dup {
+			r.units[k] = nil // two units share the name: it names neither
+		} else {
+			r.units[k] = u
+		}
+	}
+	groups, err := c.Groups(ctx, r.a.OrgID, "")
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		k := directory.FoldKey(g.Name)
+		if _, dup := r.groups[k]; dup {
+			r.groups[k] = nil
+		} else {
+			r.groups[k] = g
+		}
+	}
+	r.goneFields = r.goneFields[:0]
+	for key := range r.col {
+		if !strings.HasPrefix(key, customPrefix) {
+			continue
+		}
+		if !slices.ContainsFunc(r.fields, func(f *directory.CustomField) bool { return customPrefix+f.Key == key }) {
+			r.goneFields = append(r.goneFields, key)
+		}
+	}
+	slices.Sort(r.goneFields)
+	return nil
 }
 
 // cell returns the trimmed value of a row's cell for a field, and whether
@@ -242,6 +269,12 @@ func (r *importRun) planUser(ctx context.Context, c *store.Conn, l *lookups, p *
 	if msg := r.claimCells(row); msg != "" {
 		p.fail("%s", msg)
 		return nil
+	}
+	for _, key := range r.goneFields {
+		if v, _ := r.cell(row, key); v != "" {
+			p.fail("the custom field %q was removed while the import ran", strings.TrimPrefix(key, customPrefix))
+			return nil
+		}
 	}
 	key := r.matchKey(row)
 	var existing *directory.User

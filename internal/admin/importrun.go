@@ -286,6 +286,9 @@ func (s *Service) processBatch(ctx context.Context, tx *store.Tx, worker string,
 			return err
 		}
 	} else {
+		if err := run.loadReferences(ctx, &tx.Conn); err != nil {
+			return err
+		}
 		plans, err := run.planUsers(ctx, &tx.Conn, rows)
 		if err != nil {
 			return err

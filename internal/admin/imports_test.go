@@ -662,3 +662,49 @@ func (f *fixture) runCrashingOnce(im *directory.Import, set admin.ImportSettings
 	}
 	return pv.Preview
 }
+
+// A group or custom field removed while an import runs is not written for
+// the rows after: they are refused as naming nothing, and no membership or
+// value is left pointing at what is gone (SQLite writes an import's batches
+// without checking foreign keys, so the run itself must not name it).
+func TestImportReferenceRemovedMeanwhile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		admin.SetImportBatch(f.svc, 1)
+		grp, err := f.svc.CreateGroup(f.ctx, f.op, admin.GroupInput{Name: "Teachers"})
+		okOrFatal(t, err)
+		fd := f.createField(admin.FieldInput{Key: "grade", Label: "Grade", Type: directory.FieldNumber})
+		im := f.upload(f.op, directory.ImportUsers, "User name,First name,Last name,Groups,Grade\n"+
+			"a1,A,One,Teachers,\nb2,B,Two,Teachers,\nc3,C,Three,,7\nd4,D,Four,,\n")
+		admin.SetImportCrash(f.svc, func(done int) error {
+			switch done {
+			case 1:
+				return f.svc.DeleteGroup(f.ctx, f.op, grp.ID, grp.Version)
+			case 2:
+				return f.svc.DeleteField(f.ctx, f.op, fd.ID)
+			}
+			return nil
+		})
+		defer admin.SetImportCrash(f.svc, nil)
+		_, done := f.runImport(f.op, im, admin.ImportSettings{Mode: directory.ImportCreate})
+		if want := (directory.ImportCounts{Created: 2, Errors: 2}); done.Counts != want {
+			t.Fatalf("counts %+v, want %+v", done.Counts, want)
+		}
+		rows := f.rows(f.op, im.ID)
+		for line, want := range map[int]string{2: `no group is named "Teachers"`, 3: "grade"} {
+			if r := rows[line]; r == nil || r.Outcome != directory.RowError || !strings.Contains(r.Message, want) {
+				t.Errorf("line %d: %+v, want an error with %q", line, r, want)
+			}
+		}
+		if f.byUsername("b2") != nil || f.byUsername("c3") != nil {
+			t.Error("a row naming what was removed was applied")
+		}
+		var n int
+		// $1 and $2 are numbered parameters on both engines.
+		okOrFatal(t, f.db.SQL().QueryRowContext(f.ctx, `SELECT (SELECT COUNT(*) FROM group_members WHERE group_id = $1) +
+			(SELECT COUNT(*) FROM user_field_values WHERE field_id = $2)`, grp.ID, fd.ID).Scan(&n))
+		if n != 0 {
+			t.Errorf("%d memberships or values left pointing at a removed group or field", n)
+		}
+	})
+}
