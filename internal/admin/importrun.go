@@ -215,14 +215,20 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 		}
 	}
 	// A load that grows the users table many times over refreshes the
-	// database's statistics as it goes (at 1,000 rows written, then at
-	// every doubling), so that its lookups stay on the indexes.
-	analyzed := 500
+	// database's statistics as it goes (at 1,000 rows written, then each
+	// time the rows written grow eightfold), so that its lookups stay on
+	// the indexes. The first refresh is the one that matters: it tells the
+	// planner that the organization has thousands of users, not a handful;
+	// after it PostgreSQL scales its estimates with the table's size. Each
+	// refresh samples the tables anew (about half a second at 100,000
+	// users), so a refresh at every doubling cost 2.4 s of a 100,000-row
+	// import.
+	analyzed := 125
 	for im.Done < im.Total {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if written := im.Counts.Created + im.Counts.Updated; written >= 2*analyzed {
+		if written := im.Counts.Created + im.Counts.Updated; written >= 8*analyzed {
 			if err := s.db.AnalyzeUsers(ctx); err != nil {
 				return err
 			}
