@@ -18,3 +18,7 @@ func SetImportBatch(s *Service, n int) { s.importBatchRows = n }
 func SetImportBeforeWrite(s *Service, f func(ctx context.Context, tx *store.Tx) error) {
 	s.importBeforeWrite = f
 }
+
+// SetImportAhead calls f with the first line of each batch of an import of
+// users once it is planned ahead of its writing.
+func SetImportAhead(s *Service, f func(from int)) { s.importAhead = f }

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,32 +14,117 @@ import (
 )
 
 // importRun holds what planning the rows of one import needs: the
-// organization's roles, units, groups and custom fields (loaded once), and
-// what earlier rows of the file claimed, so that a value used twice in the
-// file is caught on its second row.
+// organization's roles, units, groups and custom fields, and what earlier
+// rows of the file claimed, so that a value used twice in the file is
+// caught on its second row.
 type importRun struct {
-	s      *Service
-	a      *Actor
-	im     *directory.Import
-	dry    bool
-	col    map[string]int
-	fields []*directory.CustomField
-	roles  map[string]*directory.Role
-	units  map[string]*directory.Unit
-	groups map[string]*directory.Group
-	deflt  *directory.Role
+	s   *Service
+	a   *Actor
+	im  *directory.Import
+	dry bool
+	col map[string]int
+	*importRefs
 	// seen maps "u:"/"e:"/"x:" + a folded user name, email or user code
 	// to the file line of the row that first used it.
 	seen map[string]int
 	// planned maps "u:"/"x:" keys to the users earlier rows create, so that
 	// a row may name as supervisor someone an earlier row adds.
 	planned map[string]*directory.User
+	// premiumFree is how many premium seats remain (-1 = no limit).
+	premiumFree int
+	// undo records, while journal is set, each change planning makes to
+	// seen, planned and premiumFree, so that the plan of a batch that must
+	// be made again can be taken back first (rewind).
+	journal bool
+	undo    []planUndo
+	now     time.Time
+}
+
+// importRefs are the organization's custom fields, roles, units and
+// groups, which rows name by key, name or code, as read at one moment.
+type importRefs struct {
+	fields []*directory.CustomField
+	roles  map[string]*directory.Role
+	units  map[string]*directory.Unit
+	groups map[string]*directory.Group
+	deflt  *directory.Role
 	// goneFields are the custom fields the mapping names that no longer
 	// exist: removed since the import was configured.
 	goneFields []string
-	// premiumFree is how many premium seats remain (-1 = no limit).
-	premiumFree int
-	now         time.Time
+	// key sums up all of the above: two reads with the same key planned
+	// alike.
+	key string
+}
+
+// planUndo is one change planning made to an importRun: to seen (the
+// line a key had, if had), to planned (the user a key had), or to
+// premiumFree (free, the seats free before).
+type planUndo struct {
+	kind byte // 's', 'p' or 'f'
+	key  string
+	line int
+	user *directory.User
+	had  bool
+	free int
+}
+
+// claim sets the line that first gave a claimed value.
+func (r *importRun) claim(key string, line int) {
+	if r.journal {
+		prev, had := r.seen[key]
+		r.undo = append(r.undo, planUndo{kind: 's', key: key, line: prev, had: had})
+	}
+	r.seen[key] = line
+}
+
+// plan records a user a row creates under a key a later row may name.
+func (r *importRun) plan(key string, u *directory.User) {
+	if r.journal {
+		prev, had := r.planned[key]
+		r.undo = append(r.undo, planUndo{kind: 'p', key: key, user: prev, had: had})
+	}
+	r.planned[key] = u
+}
+
+// takePremium counts one more premium seat as taken.
+func (r *importRun) takePremium() {
+	if r.journal {
+		r.undo = append(r.undo, planUndo{kind: 'f', free: r.premiumFree})
+	}
+	r.premiumFree--
+}
+
+// mark is the position of the journal that rewind goes back to.
+func (r *importRun) mark() int { return len(r.undo) }
+
+// rewind takes back every change planning made since mark m.
+func (r *importRun) rewind(m int) {
+	for i := len(r.undo) - 1; i >= m; i-- {
+		u := &r.undo[i]
+		switch u.kind {
+		case 's':
+			if u.had {
+				r.seen[u.key] = u.line
+			} else {
+				delete(r.seen, u.key)
+			}
+		case 'p':
+			if u.had {
+				r.planned[u.key] = u.user
+			} else {
+				delete(r.planned, u.key)
+			}
+		case 'f':
+			r.premiumFree = u.free
+		}
+	}
+	r.undo = r.undo[:m]
+}
+
+// forget drops the journal before mark m, whose batches are committed,
+// and returns where the marks after it now are: m is then 0.
+func (r *importRun) forget(m int) {
+	r.undo = append(r.undo[:0:0], r.undo[m:]...)
 }
 
 // rowPlan is what one row will do.
@@ -74,7 +160,7 @@ func (p *rowPlan) fail(format string, args ...any) *rowPlan {
 // newImportRun loads what planning needs, through c.
 func (s *Service) newImportRun(ctx context.Context, c *store.Conn, a *Actor, im *directory.Import, dry bool) (*importRun, error) {
 	r := &importRun{s: s, a: a, im: im, dry: dry, col: map[string]int{}, seen: map[string]int{},
-		planned: map[string]*directory.User{}, now: s.now()}
+		planned: map[string]*directory.User{}, now: s.now(), journal: !dry}
 	for i, key := range im.Mapping {
 		if key != "" {
 			r.col[key] = i
@@ -98,66 +184,89 @@ func (s *Service) newImportRun(ctx context.Context, c *store.Conn, a *Actor, im 
 	return r, nil
 }
 
-// loadReferences reads the organization's custom fields, roles, units
-// and groups, which rows name by key, name or code. A run reads them again
-// at the start of every batch, inside the batch's transaction, so that a
-// batch never names one removed while the import ran: SQLite writes the
-// batches without checking foreign keys (see store.InBulkTx). A mapped
-// custom field that is gone refuses the rows that give it a value.
-func (r *importRun) loadReferences(ctx context.Context, c *store.Conn) error {
+// readReferences reads the organization's custom fields, roles, units and
+// groups. A mapped custom field that is gone refuses the rows that give it
+// a value.
+func (r *importRun) readReferences(ctx context.Context, c *store.Conn) (*importRefs, error) {
+	refs := &importRefs{}
 	var err error
-	if r.fields, err = c.Fields(ctx, r.a.OrgID); err != nil {
-		return err
+	if refs.fields, err = c.Fields(ctx, r.a.OrgID); err != nil {
+		return nil, err
 	}
 	roles, err := c.Roles(ctx, r.a.OrgID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	r.roles, r.units, r.groups, r.deflt = map[string]*directory.Role{}, map[string]*directory.Unit{}, map[string]*directory.Group{}, nil
+	refs.roles, refs.units, refs.groups = map[string]*directory.Role{}, map[string]*directory.Unit{}, map[string]*directory.Group{}
 	for _, role := range roles {
-		r.roles[directory.FoldKey(role.Name)] = role
+		refs.roles[directory.FoldKey(role.Name)] = role
 		if role.IsDefault {
-			r.deflt = role
+			refs.deflt = role
 		}
 	}
 	units, err := c.Units(ctx, r.a.OrgID, store.UnitFilter{IncludeArchived: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, u := range units {
 		if u.Code != "" {
-			r.units["code:"+directory.FoldKey(u.Code)] = u
+			refs.units["code:"+directory.FoldKey(u.Code)] = u
 		}
 		k := "name:" + directory.FoldKey(u.Name)
-		if _, dup := r.units[k]; dup {
-			r.units[k] = nil // two units share the name: it names neither
+		if _, dup := refs.units[k]; dup {
+			refs.units[k] = nil // two units share the name: it names neither
 		} else {
-			r.units[k] = u
+			refs.units[k] = u
 		}
 	}
 	groups, err := c.Groups(ctx, r.a.OrgID, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, g := range groups {
 		k := directory.FoldKey(g.Name)
-		if _, dup := r.groups[k]; dup {
-			r.groups[k] = nil
+		if _, dup := refs.groups[k]; dup {
+			refs.groups[k] = nil
 		} else {
-			r.groups[k] = g
+			refs.groups[k] = g
 		}
 	}
-	r.goneFields = r.goneFields[:0]
 	for key := range r.col {
 		if !strings.HasPrefix(key, customPrefix) {
 			continue
 		}
-		if !slices.ContainsFunc(r.fields, func(f *directory.CustomField) bool { return customPrefix+f.Key == key }) {
-			r.goneFields = append(r.goneFields, key)
+		if !slices.ContainsFunc(refs.fields, func(f *directory.CustomField) bool { return customPrefix+f.Key == key }) {
+			refs.goneFields = append(refs.goneFields, key)
 		}
 	}
-	slices.Sort(r.goneFields)
-	return nil
+	slices.Sort(refs.goneFields)
+	h := sha256.New()
+	for _, f := range refs.fields {
+		fmt.Fprintf(h, "f%+v\n", *f)
+	}
+	for _, role := range roles {
+		fmt.Fprintf(h, "r%+v\n", *role)
+	}
+	for _, u := range units {
+		fmt.Fprintf(h, "u%+v\n", *u)
+	}
+	for _, g := range groups {
+		fmt.Fprintf(h, "g%+v\n", *g)
+	}
+	refs.key = string(h.Sum(nil))
+	return refs, nil
+}
+
+// loadReferences reads the references again through c. A batch planned
+// inside its transaction does so first, so that it never names a group or
+// field removed while the import ran: SQLite writes the batches without
+// checking foreign keys (see store.InBulkTx).
+func (r *importRun) loadReferences(ctx context.Context, c *store.Conn) error {
+	refs, err := r.readReferences(ctx, c)
+	if err == nil {
+		r.importRefs = refs
+	}
+	return err
 }
 
 // cell returns the trimmed value of a row's cell for a field, and whether
@@ -345,7 +454,7 @@ func (r *importRun) claimCells(row *directory.ImportRow) string {
 			}
 			continue
 		}
-		r.seen[k] = row.FileLine
+		r.claim(k, row.FileLine)
 	}
 	return msg
 }
@@ -603,7 +712,7 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 			name = fmt.Sprintf("%s%d", strings.TrimRight(name, "0123456789"), i)
 		}
 		prof.Username = name
-		r.seen[claimKey("u:", name)] = row.FileLine
+		r.claim(claimKey("u:", name), row.FileLine)
 	}
 	directory.ValidateProfile(&prof, &v)
 	if err := v.Err(); err != nil {
@@ -666,7 +775,7 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 		return nil
 	}
 	if prof.License == directory.LicensePremium && r.premiumFree > 0 {
-		r.premiumFree--
+		r.takePremium()
 	}
 	u := &directory.User{ID: id, OrgID: r.a.OrgID, Profile: prof, Status: status, CreatedBy: r.a.UserID,
 		CreatedAt: r.now, UpdatedAt: r.now}
@@ -682,9 +791,9 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 	// that needs, so that a large file does not keep every new user.
 	slim := &directory.User{ID: u.ID, Profile: directory.Profile{Username: u.Username, FirstName: u.FirstName,
 		LastName: u.LastName, DisplayName: u.DisplayName}}
-	r.planned["u:"+directory.FoldKey(u.Username)] = slim
+	r.plan("u:"+directory.FoldKey(u.Username), slim)
 	if u.ExternalID != "" {
-		r.planned["x:"+u.ExternalID] = slim
+		r.plan("x:"+u.ExternalID, slim)
 	}
 	return nil
 }
@@ -781,7 +890,7 @@ func (r *importRun) planUpdate(ctx context.Context, c *store.Conn, l *lookups, p
 		return nil
 	}
 	if u.License == directory.LicensePremium && old.License != directory.LicensePremium && r.premiumFree > 0 {
-		r.premiumFree--
+		r.takePremium()
 	}
 	for k, val := range p.values {
 		if val == "" {

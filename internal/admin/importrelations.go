@@ -153,6 +153,6 @@ func (r *importRun) claimLink(row *directory.ImportRow) int {
 	if line, ok := r.seen[k]; ok && line != row.FileLine {
 		return line
 	}
-	r.seen[k] = row.FileLine
+	r.claim(k, row.FileLine)
 	return 0
 }

@@ -13,8 +13,10 @@ import (
 // say), it returns errRowByRow and the caller does the batch again with
 // rowByRow set, each new user written alone in a savepoint so that only
 // the rows at fault fail. Updates are written one by one, each in a
-// savepoint: a row commits whole or not at all.
-func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, rowByRow bool) ([]store.ImportResult, error) {
+// savepoint: a row commits whole or not at all. With strict, a batch
+// planned outside tx, an update that fails also returns errRowByRow, and
+// the caller plans the batch again inside the transaction.
+func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, rowByRow, strict bool) ([]store.ImportResult, error) {
 	undo := make(map[*rowPlan]*rowUndo, len(plans))
 	var creates []*rowPlan
 	for _, p := range plans {
@@ -53,6 +55,9 @@ func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRu
 			msg, ferr := rowFailure(err)
 			if ferr != nil {
 				return nil, ferr
+			}
+			if strict {
+				return nil, errRowByRow
 			}
 			p.fail("%s", msg)
 			continue

@@ -74,6 +74,9 @@ type Service struct {
 	// importBeforeWrite, set by tests, runs between planning a batch of an
 	// import and writing it, to act as another writer would.
 	importBeforeWrite func(ctx context.Context, tx *store.Tx) error
+	// importAhead, set by tests, is told the first line of each batch that
+	// planAhead has read and planned.
+	importAhead func(from int)
 	// importBatchRows, set by tests, replaces the rows per import batch.
 	importBatchRows int
 }

@@ -251,6 +251,12 @@ func (c *Conn) UsernamesOf(ctx context.Context, orgID string, ids []string) (map
 	return c.labels(ctx, `SELECT id, username FROM users WHERE org_id = ? AND id IN (`+inList(len(ids))+`)`, orgID, ids)
 }
 
+// LiveUserIDs returns which of the given users exist outside the recycle
+// bin, each mapped to its user name.
+func (c *Conn) LiveUserIDs(ctx context.Context, orgID string, ids []string) (map[string]string, error) {
+	return c.labels(ctx, `SELECT id, username FROM users WHERE org_id = ? AND deleted_at = 0 AND id IN (`+inList(len(ids))+`)`, orgID, ids)
+}
+
 // UnitLabelsOf returns how an export names each of the given units: its
 // code, or its name when it has none. Unknown ids are not in the answer.
 func (c *Conn) UnitLabelsOf(ctx context.Context, orgID string, ids []string) (map[string]string, error) {
