@@ -74,11 +74,15 @@ func (c *Conn) InsertUsersBulk(ctx context.Context, users []*directory.User) err
 // is a *DuplicateError, after which some of the users may have been
 // inserted and the transaction (or savepoint) must be rolled back.
 func (c *Conn) InsertUsersWithPasswords(ctx context.Context, users []*directory.User, hashes []string) error {
-	args := make([]any, 0, min(len(users), bulkRows)*bulkUserParams)
+	per := bulkRows
+	if c.d.engine == Postgres {
+		per = unnestRows
+	}
+	args := make([]any, 0, min(len(users), per)*bulkUserParams)
 	var words []wordRow
 	var fts []any
-	for start := 0; start < len(users); start += bulkRows {
-		chunk := users[start:min(start+bulkRows, len(users))]
+	for start := 0; start < len(users); start += per {
+		chunk := users[start:min(start+per, len(users))]
 		args = args[:0]
 		for i, u := range chunk {
 			args = userRowArgs(args, u, hashes[start+i])
@@ -107,11 +111,12 @@ func (c *Conn) InsertUsersWithPasswords(ctx context.Context, users []*directory.
 // insertUserRows runs the INSERT of n user rows with their parameters; on
 // SQLite it appends the num and search text of each new row to fts.
 func (c *Conn) insertUserRows(ctx context.Context, n int, args []any, fts []any) ([]any, error) {
-	q := c.d.userInsertSQL(n)
 	if c.d.engine != SQLite {
-		_, err := c.execBulk(ctx, q, args...)
-		return fts, err
+		// version takes its default, 1.
+		cols := strings.Replace(userInsertColumns, " version,", "", 1)
+		return fts, c.insertUnnest(ctx, "INSERT INTO users ("+cols+")", "", bulkUserParams, args)
 	}
+	q := c.d.userInsertSQL(n)
 	rows, err := c.queryBulk(ctx, q, args...)
 	if err != nil {
 		return fts, err

@@ -20,12 +20,21 @@ func rowPlaceholders(n, width int) string {
 // of row i to args. On SQLite the INSERT is OR FAIL, as userInsertSQL
 // explains: call it in a transaction rolled back on error.
 func (c *Conn) insertRows(ctx context.Context, insert, suffix string, width, n, chunk int, row func(args []any, i int) []any) error {
+	if c.d.engine == Postgres {
+		chunk = unnestRows
+	}
 	args := make([]any, 0, min(n, chunk)*width)
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
 		args = args[:0]
 		for i := start; i < end; i++ {
 			args = row(args, i)
+		}
+		if c.d.engine == Postgres {
+			if err := c.insertUnnest(ctx, insert, suffix, width, args); err != nil {
+				return err
+			}
+			continue
 		}
 		if _, err := c.execBulk(ctx, "INSERT"+c.d.orFail()+strings.TrimPrefix(insert, "INSERT")+" VALUES "+
 			rowPlaceholders(end-start, width)+suffix, args...); err != nil {

@@ -54,6 +54,13 @@ func userWordRows(rows []wordRow, u *directory.User) []wordRow {
 // on SQLite, as userInsertSQL explains).
 func (c *Conn) insertWords(ctx context.Context, rows []wordRow) error {
 	args := make([]any, 0, min(len(rows), wordRows)*wordRowParams)
+	if c.d.engine == Postgres {
+		args = args[:0]
+		for _, r := range rows {
+			args = append(args, r.orgID, r.word, r.lastName, r.userID, r.prevWord)
+		}
+		return c.insertUnnest(ctx, "INSERT INTO user_words (org_id, word, last_name, user_id, prev_word)", "", wordRowParams, args)
+	}
 	for len(rows) > 0 {
 		chunk := rows[:min(len(rows), wordRows)]
 		rows = rows[len(chunk):]
