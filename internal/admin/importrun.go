@@ -232,8 +232,9 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 	// writing is this process's own work on one of its processors, the
 	// planning would compete with it and with the garbage collector for the
 	// other, and nothing was gained, so there a batch is planned inside the
-	// transaction that writes it, holding the write lock.
-	ahead := s.db.Engine() == store.Postgres
+	// transaction that writes it, holding the write lock. A relationship
+	// import's batches are planned in their transactions on both.
+	ahead := s.db.Engine() == store.Postgres && im.Kind != directory.ImportRelationships
 	var next *aheadBatch
 	defer func() {
 		if next != nil {
