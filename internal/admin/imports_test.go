@@ -139,6 +139,19 @@ func TestImportCreateUsers(t *testing.T) {
 				if ev.ImportID != im.ID {
 					t.Errorf("user.create without the import id: %+v", ev)
 				}
+				if ev.TargetID != ann.ID {
+					continue
+				}
+				// Ann's event records her fields and the access the row gave.
+				fields := map[string]bool{}
+				for _, c := range ev.Changes {
+					fields[c.Field] = true
+				}
+				for _, want := range []string{"username", "email", "first_name", "phone", "custom_fields.grade", "grant", "groups"} {
+					if !fields[want] {
+						t.Errorf("ann's user.create records no %s: %+v", want, ev.Changes)
+					}
+				}
 			}
 		}
 		if created != 2 {
