@@ -144,3 +144,30 @@ func TestInsertUsersBulkDuplicate(t *testing.T) {
 		}
 	})
 }
+
+// Values that mean something in SQL or in an array literal come back from
+// a bulk insert exactly as they went in.
+func TestInsertUsersBulkKeepsOddValues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		ctx := context.Background()
+		org := createOrg(t, e.DB)
+		odd := []string{`NULL`, `say "hi"`, `back\slash`, `{braces}, commas`, "line\nbreak", `'quote'`, ` spaced `, `\"`, `ünï`}
+		users := bulkUsers(org.ID, len(odd))
+		for i, u := range users {
+			u.FirstName, u.JobTitle, u.DisplayName = odd[i], odd[len(odd)-1-i], ""
+		}
+		if err := e.DB.InTx(ctx, func(tx *store.Tx) error { return tx.InsertUsersBulk(ctx, users) }); err != nil {
+			t.Fatalf("InsertUsersBulk: %v", err)
+		}
+		for i, want := range users {
+			got, err := e.DB.User(ctx, org.ID, want.ID)
+			if err != nil {
+				t.Fatalf("User %d: %v", i, err)
+			}
+			if got.FirstName != odd[i] || got.JobTitle != odd[len(odd)-1-i] || got.DisplayName != "" || got.SupervisorID != "" {
+				t.Errorf("user %d: first name %q job title %q display name %q supervisor %q, want %q, %q and none",
+					i, got.FirstName, got.JobTitle, got.DisplayName, got.SupervisorID, odd[i], odd[len(odd)-1-i])
+			}
+		}
+	})
+}
