@@ -121,8 +121,8 @@ func (r *importRun) rewind(m int) {
 	r.undo = r.undo[:m]
 }
 
-// forget drops the journal before mark m, whose batches are committed,
-// and returns where the marks after it now are: m is then 0.
+// forget drops the journal before mark m, whose batches are committed:
+// the mark m then stands at 0.
 func (r *importRun) forget(m int) {
 	r.undo = append(r.undo[:0:0], r.undo[m:]...)
 }
@@ -240,6 +240,8 @@ func (r *importRun) readReferences(ctx context.Context, c *store.Conn) (*importR
 		}
 	}
 	slices.Sort(refs.goneFields)
+	// The types printed hold values only (no pointers or functions), so
+	// equal contents print alike.
 	h := sha256.New()
 	for _, f := range refs.fields {
 		fmt.Fprintf(h, "f%+v\n", *f)
@@ -708,7 +710,7 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 		if err != nil {
 			return err
 		}
-		for i := 2; r.seen["u:"+directory.FoldKey(name)] != 0; i++ {
+		for i := 2; r.seen[claimKey("u:", name)] != 0; i++ {
 			name = fmt.Sprintf("%s%d", strings.TrimRight(name, "0123456789"), i)
 		}
 		prof.Username = name

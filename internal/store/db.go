@@ -314,8 +314,8 @@ const bulkWALBytes = 256 << 20
 //     keeps a statement journal, which together more than double the cost
 //     of a load. SQLite's write transactions run one at a time, so what fn
 //     checked stays true until it commits;
-//   - a checkpoint every 256 MiB of WAL instead of every 1,000 pages, so that an
-//     index page that many batches change is copied back into the
+//   - a checkpoint every 256 MiB of WAL instead of every 1,000 pages, so
+//     that an index page that many batches change is copied back into the
 //     database once rather than once per batch (Checkpoint, at the end of
 //     the load, brings the WAL back down).
 //
@@ -339,8 +339,11 @@ func (db *DB) InBulkTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 	}()
 	var pageSize int
-	if err := conn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil || pageSize <= 0 {
-		return fmt.Errorf("begin: page size %d: %v", pageSize, err)
+	if err := conn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if pageSize <= 0 {
+		return fmt.Errorf("begin: page size %d", pageSize)
 	}
 	for _, p := range []string{`PRAGMA foreign_keys = OFF`, fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, bulkWALBytes/pageSize)} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {

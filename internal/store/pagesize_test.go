@@ -28,19 +28,26 @@ func pageSize(t *testing.T, path string) (int, string) {
 	return size, mode
 }
 
-// A new SQLite database gets 16 KiB pages; one that exists keeps its own.
-func TestSQLitePageSize(t *testing.T) {
+// openAndMigrate opens the SQLite file at path through the store, brings
+// its schema up to date and closes it.
+func openAndMigrate(t *testing.T, path string) {
+	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	fresh := filepath.Join(dir, "fresh.db")
-	db, err := store.Open(ctx, "sqlite:"+fresh)
+	db, err := store.Open(ctx, "sqlite:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer db.Close()
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
+}
+
+// A new SQLite database gets 16 KiB pages; one that exists keeps its own.
+func TestSQLitePageSize(t *testing.T) {
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "fresh.db")
+	openAndMigrate(t, fresh)
 	if size, mode := pageSize(t, fresh); size != 16384 || mode != "wal" {
 		t.Errorf("new database: page size %d, journal mode %s; want 16384 and wal", size, mode)
 	}
@@ -54,14 +61,7 @@ func TestSQLitePageSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain.Close()
-	db, err = store.Open(ctx, "sqlite:"+old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	openAndMigrate(t, old)
 	if size, mode := pageSize(t, old); size != 4096 || mode != "wal" {
 		t.Errorf("existing database: page size %d, journal mode %s; want 4096 kept, and wal", size, mode)
 	}
