@@ -115,7 +115,7 @@ func (s *Service) UploadImport(ctx context.Context, a *Actor, up ImportUpload) (
 			return nil, err
 		}
 	}
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InCopyTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateImport(ctx, im, f.Rows, f.Lines); err != nil {
 			return err
 		}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // unnestRows is the most rows one INSERT … SELECT FROM unnest carries on
@@ -24,6 +27,9 @@ const unnestRows = 5000
 //
 // The values of a column are strings (NULL for nil), integers or booleans.
 func (c *Conn) insertUnnest(ctx context.Context, insert, suffix string, width int, args []any) error {
+	if c.raw != nil && suffix == "" {
+		return c.copyRows(ctx, insert, width, args)
+	}
 	n := len(args) / width
 	params := make([]any, width)
 	var b strings.Builder
@@ -106,4 +112,43 @@ func unnestColumn(args []any, j, width, n int) (any, string, error) {
 		return col, "text", nil
 	}
 	return nil, "", fmt.Errorf("insert: column %d holds NULLs among values that are not text", j+1)
+}
+
+// copyRows inserts rows on PostgreSQL with COPY, in a bulk transaction
+// (see DB.InBulkTx): insert is "INSERT INTO table (columns)" and args
+// holds width values per row, row after row, as for insertUnnest.
+func (c *Conn) copyRows(ctx context.Context, insert string, width int, args []any) error {
+	table, columns, err := insertTarget(insert)
+	if err != nil {
+		return err
+	}
+	if len(columns) != width {
+		return fmt.Errorf("insert into %s: %d columns for rows of %d values", table, len(columns), width)
+	}
+	n := len(args) / width
+	return c.raw.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("insert into %s: the connection is a %T, not PostgreSQL's", table, dc)
+		}
+		_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+			return args[i*width : (i+1)*width], nil
+		}))
+		return err
+	})
+}
+
+// insertTarget reads the table and the columns out of "INSERT INTO table
+// (columns)".
+func insertTarget(insert string) (string, []string, error) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(insert), "INSERT INTO ")
+	open, end := strings.IndexByte(rest, '('), strings.LastIndexByte(rest, ')')
+	if !ok || open < 0 || end < open {
+		return "", nil, fmt.Errorf("insert: cannot read %q", insert)
+	}
+	columns := strings.Split(rest[open+1:end], ",")
+	for i, col := range columns {
+		columns[i] = strings.TrimSpace(col)
+	}
+	return strings.TrimSpace(rest[:open]), columns, nil
 }

@@ -41,3 +41,18 @@ func TestUnnestColumn(t *testing.T) {
 		t.Error("integers with a NULL were accepted")
 	}
 }
+
+// A bulk transaction on PostgreSQL copies rows into the table and the
+// columns its INSERT names.
+func TestInsertTarget(t *testing.T) {
+	table, cols, err := insertTarget(`INSERT INTO users (id, org_id,
+		username)`)
+	if err != nil || table != "users" || !reflect.DeepEqual(cols, []string{"id", "org_id", "username"}) {
+		t.Errorf("insertTarget = %q, %q, %v; want users and its three columns", table, cols, err)
+	}
+	for _, bad := range []string{"UPDATE users SET a = 1", "INSERT INTO users", "INSERT INTO users id)"} {
+		if _, _, err := insertTarget(bad); err == nil {
+			t.Errorf("insertTarget(%q) succeeded; want an error", bad)
+		}
+	}
+}
