@@ -430,23 +430,39 @@ func (a *app) benchImport(ctx context.Context, rows int, asJSON bool) error {
 }
 
 // profileImport writes a CPU profile of the import to the file that
-// ROSTER_IMPORT_CPUPROFILE names, when it is set, for finding where the
-// time of a slow import goes; the returned function ends it.
+// ROSTER_IMPORT_CPUPROFILE names, and a profile of what it allocated to the
+// file that ROSTER_IMPORT_MEMPROFILE names, when they are set, for finding
+// where the time of a slow import goes; the returned function ends them.
 func profileImport() (func(), error) {
-	path := os.Getenv("ROSTER_IMPORT_CPUPROFILE")
+	stop := func() {}
+	if path := os.Getenv("ROSTER_IMPORT_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return nil, fmt.Errorf("ROSTER_IMPORT_CPUPROFILE: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("ROSTER_IMPORT_CPUPROFILE: %w", err)
+		}
+		stop = func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}
+	}
+	path := os.Getenv("ROSTER_IMPORT_MEMPROFILE")
 	if path == "" {
-		return func() {}, nil
+		return stop, nil
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("ROSTER_IMPORT_CPUPROFILE: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("ROSTER_IMPORT_CPUPROFILE: %w", err)
+		stop()
+		return nil, fmt.Errorf("ROSTER_IMPORT_MEMPROFILE: %w", err)
 	}
 	return func() {
-		pprof.StopCPUProfile()
+		stop()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			fmt.Fprintf(os.Stderr, "ROSTER_IMPORT_MEMPROFILE: %v\n", err)
+		}
 		f.Close()
 	}, nil
 }
