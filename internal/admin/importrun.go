@@ -593,12 +593,29 @@ func (s *Service) PreviewImport(ctx context.Context, a *Actor, id string) (*dire
 	}
 	pv := &directory.ImportPreview{At: s.now(), Samples: map[string][]directory.ImportRow{}}
 	const samples = 10
+	// The rows of the next batch are read (and decoded) while those of
+	// this one are planned.
+	var next *aheadBatch
+	if im.Total > 0 {
+		next = s.planAhead(ctx, run, 1, false)
+	}
+	defer func() {
+		if next != nil {
+			next.wait()
+		}
+	}()
 	for from := 1; from <= im.Total; from += s.batchSize() {
-		rows, err := s.db.ImportRows(ctx, im.ID, from, s.batchSize())
-		if err != nil {
-			return nil, err
+		b := next.wait()
+		next = nil
+		if b.err != nil {
+			return nil, b.err
+		}
+		rows := b.rows
+		if from+s.batchSize() <= im.Total {
+			next = s.planAhead(ctx, run, from+s.batchSize(), false)
 		}
 		var plans []*rowPlan
+		var err error
 		if im.Kind == directory.ImportRelationships {
 			plans, err = run.planRelationships(ctx, &s.db.Conn, rows)
 		} else {
