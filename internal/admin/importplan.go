@@ -360,9 +360,17 @@ func hasValue(values []string) bool {
 // planUsers decides what each row of a batch does, reading through c and
 // writing nothing.
 func (r *importRun) planUsers(ctx context.Context, c *store.Conn, rows []*directory.ImportRow) ([]*rowPlan, error) {
-	l, err := r.lookup(ctx, c, rows)
-	if err != nil {
-		return nil, err
+	return r.planLookedUp(ctx, c, rows, nil)
+}
+
+// planLookedUp is planUsers with the users the rows name already looked up
+// in l (nil: look them up through c).
+func (r *importRun) planLookedUp(ctx context.Context, c *store.Conn, rows []*directory.ImportRow, l *lookups) ([]*rowPlan, error) {
+	if l == nil {
+		var err error
+		if l, err = r.lookup(ctx, c, rows); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]*rowPlan, len(rows))
 	for i, row := range rows {

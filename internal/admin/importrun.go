@@ -343,6 +343,9 @@ type aheadBatch struct {
 	// journal stood before it, for taking it back.
 	refs *importRefs
 	mark int
+	// look holds the users that rows of a batch read ahead for the dry run
+	// name (see readAhead).
+	look *lookups
 	err  error
 	done chan struct{}
 }
@@ -371,6 +374,24 @@ func (s *Service) planAhead(ctx context.Context, run *importRun, from int, plan 
 		if s.importAhead != nil {
 			s.importAhead(from)
 		}
+	}()
+	return b
+}
+
+// readAhead reads the batch of an import that starts at line from and,
+// for an import of users, looks up the existing users its rows name, in a
+// goroutine of its own, for the dry run: what it reads does not depend on
+// how the rows before are planned, so the next batch is read while this
+// one is planned.
+func (s *Service) readAhead(ctx context.Context, run *importRun, from int) *aheadBatch {
+	b := &aheadBatch{done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		b.rows, b.err = s.db.ImportRows(ctx, run.im.ID, from, s.batchSize())
+		if b.err != nil || len(b.rows) == 0 || run.im.Kind == directory.ImportRelationships {
+			return
+		}
+		b.look, b.err = run.lookup(ctx, &s.db.Conn, b.rows)
 	}()
 	return b
 }
@@ -593,11 +614,11 @@ func (s *Service) PreviewImport(ctx context.Context, a *Actor, id string) (*dire
 	}
 	pv := &directory.ImportPreview{At: s.now(), Samples: map[string][]directory.ImportRow{}}
 	const samples = 10
-	// The rows of the next batch are read (and decoded) while those of
-	// this one are planned.
+	// The rows of the next batch are read (and decoded), and for an import
+	// of users the users they name looked up, while this one is planned.
 	var next *aheadBatch
 	if im.Total > 0 {
-		next = s.planAhead(ctx, run, 1, false)
+		next = s.readAhead(ctx, run, 1)
 	}
 	defer func() {
 		if next != nil {
@@ -612,14 +633,14 @@ func (s *Service) PreviewImport(ctx context.Context, a *Actor, id string) (*dire
 		}
 		rows := b.rows
 		if from+s.batchSize() <= im.Total {
-			next = s.planAhead(ctx, run, from+s.batchSize(), false)
+			next = s.readAhead(ctx, run, from+s.batchSize())
 		}
 		var plans []*rowPlan
 		var err error
 		if im.Kind == directory.ImportRelationships {
 			plans, err = run.planRelationships(ctx, &s.db.Conn, rows)
 		} else {
-			plans, err = run.planUsers(ctx, &s.db.Conn, rows)
+			plans, err = run.planLookedUp(ctx, &s.db.Conn, rows, b.look)
 		}
 		if err != nil {
 			return nil, err
