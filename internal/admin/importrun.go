@@ -215,115 +215,264 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 			return err
 		}
 	}
-	// A load that grows the users table many times over refreshes the
-	// database's statistics as it goes (at 1,000 rows written, then each
-	// time the rows written grow eightfold), so that its lookups stay on
-	// the indexes. The first refresh is the one that matters: it tells the
-	// planner that the organization has thousands of users, not a handful;
-	// after it PostgreSQL scales its estimates with the table's size. Each
-	// refresh samples the tables anew (about half a second at 100,000
-	// users), so a refresh at every doubling cost 2.4 s of a 100,000-row
-	// import.
-	analyzed := 125
 	// The claims replayed above are never taken back.
 	run.forget(run.mark())
-	// On PostgreSQL the next batch is planned while the database server
-	// writes the one before (8% off a 100,000-row import); on SQLite the
-	// writing is this process's own work on one of its processors, the
-	// planning would compete with it and with the garbage collector for the
-	// other, and nothing was gained, so there a batch is planned inside the
-	// transaction that writes it, holding the write lock. A relationship
-	// import's batches are planned in their transactions on both.
-	ahead := s.db.Engine() == store.Postgres && im.Kind != directory.ImportRelationships
-	var next *aheadBatch
-	defer func() {
-		if next != nil {
-			next.wait()
-		}
-	}()
-	for im.Done < im.Total {
+	w := &batchWriter{s: s, worker: worker, a: a, run: run, im: im, progress: progress, from: im.Done + 1, analyzed: 125}
+	defer w.drain()
+	for w.from <= im.Total {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if written := im.Counts.Created + im.Counts.Updated; written >= 8*analyzed {
-			if err := s.db.AnalyzeUsers(ctx); err != nil {
-				return err
-			}
-			analyzed = written
-		}
-		var b *aheadBatch
-		if next != nil {
-			// The batch before is committed: its journal is done with.
-			b, next = next.wait(), nil
-			run.forget(b.mark)
-			b.mark = 0
-		} else {
-			// No plan is pending: the journal is done with.
-			run.forget(run.mark())
-			b = s.planAhead(ctx, run, im.Done+1, ahead).wait()
-		}
-		if b.err != nil {
-			return b.err
-		}
-		if len(b.rows) == 0 {
-			break
-		}
-		if last := b.rows[len(b.rows)-1].Line; ahead && last < im.Total {
-			next = s.planAhead(ctx, run, last+1, true)
-		}
-		// A user import's batch was planned outside the transaction that
-		// writes it, while the batch before was written (planAhead). Should
-		// what the plan read have changed meanwhile, or a row fail, the
-		// batch is planned again inside its transaction and written the
-		// fast way, its new users in multi-row INSERTs; should one of those
-		// fail on a value another writer took meanwhile, it is done again
-		// row by row, each row in a savepoint, so that only the rows at
-		// fault fail.
-		saved := *im
-		err := errReplan
-		if b.plans != nil {
-			err = s.db.InBulkTx(ctx, func(tx *store.Tx) error { return s.writePlanned(ctx, tx, worker, a, run, im, b) })
-		}
-		for _, rowByRow := range []bool{false, true} {
-			if !errors.Is(err, errReplan) && !errors.Is(err, errRowByRow) {
-				break
-			}
-			if next != nil {
-				// The next batch was planned after this one's plan.
-				next.wait()
-				next = nil
-			}
-			*im = saved
-			run.rewind(b.mark)
-			err = s.db.InBulkTx(ctx, func(tx *store.Tx) error {
-				return s.processBatch(ctx, tx, worker, a, run, im, b.rows, rowByRow)
-			})
-		}
-		if err != nil {
-			if next != nil {
-				next.wait()
-				next = nil
-			}
-			// The batch changed nothing; reload the import's progress.
-			if fresh, lerr := s.db.Import(ctx, im.OrgID, im.ID); lerr == nil {
-				*im = *fresh
-			}
+		if err := w.step(ctx); err != nil {
 			return err
 		}
-		if progress != nil {
-			progress(im)
-		}
-		if s.importCrash != nil {
-			if err := s.importCrash(im.Done); err != nil {
-				return &crashError{err}
-			}
-		}
+	}
+	if err := w.settle(ctx, nil); err != nil {
+		return err
 	}
 	// The batches let SQLite's WAL grow (see store.InBulkTx); bring it
 	// back into the database now rather than at some request's commit.
 	if err := s.db.Checkpoint(ctx); err != nil {
 		s.log.WarnContext(ctx, "checkpoint after an import", "import", im.ID, "error", err)
 	}
+	return nil
+}
+
+// batchWriter works through the batches of one run of an import.
+//
+// On PostgreSQL the batches of an import of users overlap three ways: the
+// next batch is planned (planAhead) on a connection of its own while the
+// one before is written; and a batch is written in two halves, in one
+// transaction, the first half (its new users' search words and audit
+// events, writeAhead) while the batch before finishes and commits, the
+// second (the checks that its plan still holds, the users, everything
+// else, its results and the import's progress, writePlanned) once that
+// batch has committed. The commits stay in the order of the file, so the
+// import's progress is always a count of rows done. On SQLite the writing
+// is this process's own work on one of its processors, the planning would
+// compete with it and with the garbage collector for the other, and
+// nothing was gained, so there a batch is planned inside the transaction
+// that writes it, holding the write lock. A relationship import's batches
+// are planned in their transactions on both engines.
+type batchWriter struct {
+	s        *Service
+	worker   string
+	a        *Actor
+	run      *importRun
+	im       *directory.Import
+	progress ImportProgress
+	// next is the batch being planned ahead; pending the batch whose
+	// second half is being written.
+	next    *aheadBatch
+	pending *pendingBatch
+	// from is the first line of the next batch to take.
+	from int
+	// analyzed is the count of rows written at the last refresh of the
+	// database's statistics.
+	analyzed int
+}
+
+// pendingBatch is a batch whose second half is written in a goroutine.
+type pendingBatch struct {
+	b *aheadBatch
+	// saved is the import's progress before the batch.
+	saved directory.Import
+	err   error
+	done  chan struct{}
+}
+
+// ahead says whether the batches are planned and written ahead.
+func (w *batchWriter) ahead() bool {
+	return w.s.db.Engine() == store.Postgres && w.im.Kind != directory.ImportRelationships
+}
+
+// drain waits for the goroutines of the writer, when the run stops early.
+func (w *batchWriter) drain() {
+	if w.next != nil {
+		w.next.wait()
+		w.next = nil
+	}
+	if w.pending != nil {
+		<-w.pending.done
+		w.pending = nil
+	}
+}
+
+// step takes the next batch and writes it (or, ahead, its first half).
+func (w *batchWriter) step(ctx context.Context) error {
+	s, run, im := w.s, w.run, w.im
+	var b *aheadBatch
+	if w.next != nil {
+		b, w.next = w.next.wait(), nil
+	} else {
+		b = s.planAhead(ctx, run, w.from, w.ahead()).wait()
+	}
+	// The journal before the oldest batch not committed is done with.
+	keep := b.mark
+	if w.pending != nil {
+		keep = w.pending.b.mark
+		w.pending.b.mark -= keep
+	}
+	run.forget(keep)
+	b.mark -= keep
+	if b.err != nil {
+		return b.err
+	}
+	if len(b.rows) == 0 {
+		w.from = im.Total + 1
+		return nil
+	}
+	w.from = b.rows[len(b.rows)-1].Line + 1
+	if !w.ahead() {
+		if err := w.refreshStatistics(ctx); err != nil {
+			return err
+		}
+		return w.replan(ctx, b)
+	}
+	if w.from <= im.Total {
+		w.next = s.planAhead(ctx, run, w.from, true)
+	}
+	tx, err := s.db.BeginCopyTx(ctx)
+	var early *writtenAhead
+	if err == nil {
+		if early, err = s.writeAhead(ctx, tx, run, b.plans); err != nil {
+			tx.Rollback()
+		}
+	}
+	// The batch before must commit before this one's second half; should
+	// it have been planned again, so is this one, afresh.
+	abandoned := false
+	serr := w.settle(ctx, func() {
+		abandoned = true
+		if err == nil {
+			tx.Rollback()
+		}
+	})
+	switch {
+	case abandoned:
+		return serr
+	case err != nil:
+		return err
+	case serr != nil:
+		tx.Rollback()
+		return serr
+	}
+	if err := w.refreshStatistics(ctx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	p := &pendingBatch{b: b, saved: *im, done: make(chan struct{})}
+	w.pending = p
+	go func() {
+		defer close(p.done)
+		p.err = s.writePlanned(ctx, tx, w.worker, w.a, run, im, b, early)
+		if p.err != nil {
+			tx.Rollback()
+			return
+		}
+		p.err = tx.Commit()
+	}()
+	return nil
+}
+
+// settle waits for the pending batch to commit and reports it. Should its
+// second half have failed on what its plan read, or on a row, the batch is
+// planned again inside its transaction and written, after abandon has
+// undone whatever the batch after it began.
+func (w *batchWriter) settle(ctx context.Context, abandon func()) error {
+	p := w.pending
+	if p == nil {
+		return nil
+	}
+	<-p.done
+	w.pending = nil
+	if p.err == nil {
+		return w.report()
+	}
+	if abandon != nil {
+		abandon()
+	}
+	if w.next != nil {
+		// The next batch was planned after this one's plan.
+		w.next.wait()
+		w.next = nil
+	}
+	if !errors.Is(p.err, errReplan) && !errors.Is(p.err, errRowByRow) {
+		return w.failed(ctx, p.err)
+	}
+	*w.im = p.saved
+	if err := w.replan(ctx, p.b); err != nil {
+		return err
+	}
+	w.from = w.im.Done + 1
+	return nil
+}
+
+// replan plans a batch inside its transaction and writes it the fast way,
+// its new users in multi-row INSERTs; should one of those fail on a value
+// another writer took meanwhile, it is done again row by row, each row in
+// a savepoint, so that only the rows at fault fail.
+func (w *batchWriter) replan(ctx context.Context, b *aheadBatch) error {
+	s, im := w.s, w.im
+	saved := *im
+	var err error
+	for _, rowByRow := range []bool{false, true} {
+		*im = saved
+		w.run.rewind(b.mark)
+		err = s.db.InBulkTx(ctx, func(tx *store.Tx) error {
+			return s.processBatch(ctx, tx, w.worker, w.a, w.run, im, b.rows, rowByRow)
+		})
+		if !errors.Is(err, errRowByRow) {
+			break
+		}
+	}
+	if err != nil {
+		return w.failed(ctx, err)
+	}
+	return w.report()
+}
+
+// failed reloads the import's progress after a batch that changed nothing
+// and returns err.
+func (w *batchWriter) failed(ctx context.Context, err error) error {
+	if fresh, lerr := w.s.db.Import(ctx, w.im.OrgID, w.im.ID); lerr == nil {
+		*w.im = *fresh
+	}
+	return err
+}
+
+// report tells about a batch committed.
+func (w *batchWriter) report() error {
+	if w.progress != nil {
+		w.progress(w.im)
+	}
+	if w.s.importCrash != nil {
+		if err := w.s.importCrash(w.im.Done); err != nil {
+			return &crashError{err}
+		}
+	}
+	return nil
+}
+
+// refreshStatistics refreshes the database's statistics when the rows
+// written have grown enough since the last refresh. A load that grows the
+// users table many times over does so as it goes (at 1,000 rows written,
+// then each time the rows written grow eightfold), so that its lookups
+// stay on the indexes. The first refresh is the one that matters: it
+// tells the planner that the organization has thousands of users, not a
+// handful; after it PostgreSQL scales its estimates with the table's size.
+// Each refresh samples the tables anew (about half a second at 100,000
+// users), so a refresh at every doubling cost 2.4 s of a 100,000-row
+// import.
+func (w *batchWriter) refreshStatistics(ctx context.Context) error {
+	written := w.im.Counts.Created + w.im.Counts.Updated
+	if written < 8*w.analyzed {
+		return nil
+	}
+	if err := w.s.db.AnalyzeUsers(ctx); err != nil {
+		return err
+	}
+	w.analyzed = written
 	return nil
 }
 
@@ -405,7 +554,7 @@ func (s *Service) readAhead(ctx context.Context, run *importRun, from int) *ahea
 // and then the batch is planned again inside the transaction that writes
 // it (errReplan, errRowByRow): a batch never writes what its plan read
 // outside its transaction unless that still holds.
-func (s *Service) writePlanned(ctx context.Context, tx *store.Tx, worker string, a *Actor, run *importRun, im *directory.Import, b *aheadBatch) error {
+func (s *Service) writePlanned(ctx context.Context, tx *store.Tx, worker string, a *Actor, run *importRun, im *directory.Import, b *aheadBatch, early *writtenAhead) error {
 	refs, err := run.readReferences(ctx, &tx.Conn)
 	if err != nil {
 		return err
@@ -444,7 +593,7 @@ func (s *Service) writePlanned(ctx context.Context, tx *store.Tx, worker string,
 			return err
 		}
 	}
-	results, err := s.applyUserRows(ctx, tx, run, b.plans, false, true)
+	results, err := s.applyUserRows(ctx, tx, run, b.plans, false, true, early)
 	if err != nil {
 		return err
 	}
@@ -477,7 +626,7 @@ func (s *Service) processBatch(ctx context.Context, tx *store.Tx, worker string,
 				return err
 			}
 		}
-		if results, err = s.applyUserRows(ctx, tx, run, plans, rowByRow, false); err != nil {
+		if results, err = s.applyUserRows(ctx, tx, run, plans, rowByRow, false, nil); err != nil {
 			return err
 		}
 	}

@@ -488,6 +488,77 @@ func TestImportRowTakenMeanwhile(t *testing.T) {
 	})
 }
 
+// A batch that fails on a value another writer took, written while the
+// next batch's first half (its words and audit events, on PostgreSQL) is
+// already in its transaction, is done again; the next batch is planned and
+// written afresh, and nothing of its first attempt remains.
+func TestImportBatchFailsWhileTheNextIsWritten(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
+		f := setup(t, e)
+		admin.SetImportBatch(f.svc, 1)
+		before := f.eventIDs()
+		im := f.upload(f.op, directory.ImportUsers, "First name,Last name,User name\nA,One,a1\nB,Two,b2\nC,Three,c3\nD,Four,d4\n")
+		_, err := f.svc.ConfigureImport(f.ctx, f.op, im.ID, admin.ImportSettings{Mode: directory.ImportCreate})
+		okOrFatal(t, err)
+		_, err = f.svc.StartImport(f.ctx, f.op, im.ID)
+		okOrFatal(t, err)
+		// Another writer's user takes the user name of line 2 in the first
+		// transaction that writes a batch, after its plan, and in each one
+		// after until one keeps it. On PostgreSQL the batch of line 2 is
+		// then planned already, without it.
+		planned := make(chan int, 100)
+		admin.SetImportAhead(f.svc, func(from int) { planned <- from })
+		t.Cleanup(func() { admin.SetImportAhead(f.svc, nil) })
+		admin.SetImportBeforeWrite(f.svc, func(ctx context.Context, tx *store.Tx) error {
+			taken, err := tx.UsersByKeys(ctx, f.org.ID, "username", []string{"b2"})
+			if err != nil || len(taken) > 0 {
+				return err
+			}
+			for e.DB.Engine() == store.Postgres {
+				if <-planned == 2 {
+					break
+				}
+			}
+			u := &directory.User{ID: "meanwhile-" + randHex(4), OrgID: f.org.ID, Status: directory.StatusPending,
+				Profile:   directory.Profile{Username: "B2", FirstName: "Other", LastName: "Writer", License: directory.LicenseStandard},
+				CreatedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
+			return tx.CreateUser(ctx, u, "")
+		})
+		f.work()
+		done, _ := f.svc.Import(f.ctx, f.op, im.ID)
+		if done.State != directory.ImportDone || done.Counts != (directory.ImportCounts{Created: 3, Errors: 1}) {
+			t.Fatalf("%s %+v", done.State, done.Counts)
+		}
+		if rows := f.rows(f.op, im.ID); rows[2].Outcome != directory.RowError || !strings.Contains(rows[2].Message, "user name") {
+			t.Errorf("line 2 %+v", rows[2])
+		}
+		creates := map[string]int{}
+		for _, ev := range f.eventsSince(before) {
+			if ev.Action == "user.create" && ev.ImportID == im.ID {
+				creates[ev.TargetName]++
+			}
+		}
+		for _, name := range []string{"a1", "c3", "d4"} {
+			u := f.byUsername(name)
+			if u == nil {
+				t.Fatalf("no user %s", name)
+			}
+			if creates[u.Name()] != 1 {
+				t.Errorf("%d user.create events for %s, want 1 (all: %v)", creates[u.Name()], name, creates)
+			}
+			// Its words were written once, with it.
+			page, err := f.svc.ListUsers(f.ctx, f.op, store.UserFilter{Q: u.LastName, Sort: store.SortLastName, Limit: 10})
+			okOrFatal(t, err)
+			if page.Total != 1 || len(page.Users) != 1 || page.Users[0].ID != u.ID {
+				t.Errorf("search %q: total %d, %d users; want %s alone", u.LastName, page.Total, len(page.Users), name)
+			}
+		}
+		if len(creates) != 3 {
+			t.Errorf("user.create events %v, want one for each of the three users", creates)
+		}
+	})
+}
+
 // Whoever starts an import runs it with their rights, whoever uploaded it.
 func TestImportRunsAsWhoStartsIt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {

@@ -16,7 +16,7 @@ import (
 // savepoint: a row commits whole or not at all. With strict, a batch
 // planned outside tx, an update that fails also returns errRowByRow, and
 // the caller plans the batch again inside the transaction.
-func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, rowByRow, strict bool) ([]store.ImportResult, error) {
+func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, rowByRow, strict bool, early *writtenAhead) ([]store.ImportResult, error) {
 	undo := make(map[*rowPlan]*rowUndo, len(plans))
 	var creates []*rowPlan
 	for _, p := range plans {
@@ -25,7 +25,7 @@ func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRu
 		}
 	}
 	if len(creates) > 0 && !rowByRow {
-		if err := s.writeCreates(ctx, tx, run, creates, undo); err != nil {
+		if err := s.writeCreates(ctx, tx, run, creates, undo, early); err != nil {
 			if _, ferr := rowFailure(err); ferr != nil {
 				return nil, ferr
 			}
@@ -34,7 +34,7 @@ func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRu
 	}
 	if len(creates) > 0 && rowByRow {
 		for _, p := range creates {
-			err := tx.Savepoint(ctx, func() error { return s.writeCreates(ctx, tx, run, []*rowPlan{p}, undo) })
+			err := tx.Savepoint(ctx, func() error { return s.writeCreates(ctx, tx, run, []*rowPlan{p}, undo, nil) })
 			if err != nil {
 				msg, ferr := rowFailure(err)
 				if ferr != nil {
@@ -88,9 +88,65 @@ func accessChanges(p *rowPlan) []directory.Change {
 	return out
 }
 
+// writtenAhead says what of the new users of a batch writeAhead wrote.
+type writtenAhead struct {
+	words, audit bool
+}
+
+// writeAhead writes, in tx, the first half of a batch planned ahead: the
+// search words of its new users and, unless some are invited (the event
+// then records the invitation, which needs the user), their audit events.
+// Neither refers to the users, and both are most of what a new user costs
+// the database after the user itself, so that this half is written while
+// the batch before commits (see batchWriter).
+func (s *Service) writeAhead(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan) (*writtenAhead, error) {
+	var creates []*rowPlan
+	var users []*directory.User
+	invites := false
+	for _, p := range plans {
+		if p.outcome == directory.RowCreated {
+			creates = append(creates, p)
+			users = append(users, p.user)
+			invites = invites || p.invite
+		}
+	}
+	if len(creates) == 0 {
+		return nil, nil
+	}
+	if err := tx.InsertUserWords(ctx, users); err != nil {
+		return nil, err
+	}
+	if invites {
+		return &writtenAhead{words: true}, nil
+	}
+	events := make([]*directory.AuditEvent, len(creates))
+	for i, p := range creates {
+		events[i] = s.createEvent(run, p, nil)
+	}
+	if err := tx.AppendAuditEvents(ctx, events); err != nil {
+		return nil, err
+	}
+	return &writtenAhead{words: true, audit: true}, nil
+}
+
+// createEvent is the audit event of a new user a row creates; sent are
+// the changes of its invitation.
+func (s *Service) createEvent(run *importRun, p *rowPlan, sent []directory.Change) *directory.AuditEvent {
+	a := run.a
+	changes := append(append(created(userSnapshot(p.user)), accessChanges(p)...), sent...)
+	return &directory.AuditEvent{ID: newID(), OrgID: a.OrgID, At: s.now(), ActorID: a.UserID, ActorName: a.Name,
+		ImpersonatorID: a.ImpersonatorID, TokenID: a.TokenID, Action: "user.create", TargetType: "user",
+		TargetID: p.user.ID, TargetName: p.user.Name(), Changes: changes, IP: a.IP, RequestID: a.RequestID,
+		ImportID: a.importID}
+}
+
 // writeCreates inserts new users with their custom field values, grants,
-// group memberships, invitations and audit events.
-func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, undo map[*rowPlan]*rowUndo) error {
+// group memberships, invitations and audit events, but for what early
+// says writeAhead wrote of them.
+func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, undo map[*rowPlan]*rowUndo, early *writtenAhead) error {
+	if early == nil {
+		early = &writtenAhead{}
+	}
 	users := make([]*directory.User, len(plans))
 	hashes := make([]string, len(plans))
 	fieldIDs := make(map[string]string, len(run.fields))
@@ -114,7 +170,11 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 			members = append(members, store.GroupMember{GroupID: g.ID, UserID: p.user.ID})
 		}
 	}
-	if err := tx.InsertUsersWithPasswords(ctx, users, hashes); err != nil {
+	insert := tx.InsertUsersWithPasswords
+	if early.words {
+		insert = tx.InsertUsersWordsApart
+	}
+	if err := insert(ctx, users, hashes); err != nil {
 		return err
 	}
 	if err := tx.InsertFieldValues(ctx, run.a.OrgID, values); err != nil {
@@ -126,11 +186,17 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 	if err := tx.InsertGroupMembers(ctx, run.a.OrgID, run.a.UserID, run.now.UnixMicro(), members); err != nil {
 		return err
 	}
+	for _, p := range plans {
+		undo[p] = &rowUndo{Created: true}
+	}
+	if early.audit {
+		return nil
+	}
 	var org *directory.Organization
 	events := make([]*directory.AuditEvent, len(plans))
 	a := run.a
 	for i, p := range plans {
-		changes := append(created(userSnapshot(p.user)), accessChanges(p)...)
+		var sent []directory.Change
 		if p.invite {
 			if org == nil {
 				var err error
@@ -138,17 +204,12 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 					return err
 				}
 			}
-			sent, err := s.sendInvitation(ctx, tx, a, org, p.user)
-			if err != nil {
+			var err error
+			if sent, err = s.sendInvitation(ctx, tx, a, org, p.user); err != nil {
 				return err
 			}
-			changes = append(changes, sent...)
 		}
-		events[i] = &directory.AuditEvent{ID: newID(), OrgID: a.OrgID, At: s.now(), ActorID: a.UserID, ActorName: a.Name,
-			ImpersonatorID: a.ImpersonatorID, TokenID: a.TokenID, Action: "user.create", TargetType: "user",
-			TargetID: p.user.ID, TargetName: p.user.Name(), Changes: changes, IP: a.IP, RequestID: a.RequestID,
-			ImportID: a.importID}
-		undo[p] = &rowUndo{Created: true}
+		events[i] = s.createEvent(run, p, sent)
 	}
 	return tx.AppendAuditEvents(ctx, events)
 }

@@ -74,6 +74,27 @@ func (c *Conn) InsertUsersBulk(ctx context.Context, users []*directory.User) err
 // is a *DuplicateError, after which some of the users may have been
 // inserted and the transaction (or savepoint) must be rolled back.
 func (c *Conn) InsertUsersWithPasswords(ctx context.Context, users []*directory.User, hashes []string) error {
+	return c.insertUsers(ctx, users, hashes, true)
+}
+
+// InsertUsersWordsApart is InsertUsersWithPasswords without the rows of
+// user_words, which the caller inserts in the same transaction with
+// InsertUserWords (before or after).
+func (c *Conn) InsertUsersWordsApart(ctx context.Context, users []*directory.User, hashes []string) error {
+	return c.insertUsers(ctx, users, hashes, false)
+}
+
+// InsertUserWords inserts the rows of user_words of new users, as
+// InsertUsersWithPasswords does.
+func (c *Conn) InsertUserWords(ctx context.Context, users []*directory.User) error {
+	var words []wordRow
+	for _, u := range users {
+		words = userWordRows(words, u)
+	}
+	return c.insertWords(ctx, words)
+}
+
+func (c *Conn) insertUsers(ctx context.Context, users []*directory.User, hashes []string, withWords bool) error {
 	per := bulkRows
 	if c.d.engine == Postgres {
 		per = unnestRows
@@ -94,12 +115,14 @@ func (c *Conn) InsertUsersWithPasswords(ctx context.Context, users []*directory.
 		if err := c.indexText(ctx, fts); err != nil {
 			return err
 		}
-		words = words[:0]
-		for _, u := range chunk {
-			words = userWordRows(words, u)
-		}
-		if err := c.insertWords(ctx, words); err != nil {
-			return err
+		if withWords {
+			words = words[:0]
+			for _, u := range chunk {
+				words = userWordRows(words, u)
+			}
+			if err := c.insertWords(ctx, words); err != nil {
+				return err
+			}
 		}
 		for i, u := range chunk {
 			u.Version, u.HasPassword = 1, hashes[start+i] != ""

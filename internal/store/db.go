@@ -292,6 +292,8 @@ func (c *Conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row
 // Tx is a transaction.
 type Tx struct {
 	Conn
+	// held is the transaction of BeginCopyTx, which its caller ends.
+	held *sql.Tx
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
@@ -322,6 +324,41 @@ func (db *DB) InCopyTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	return runTxOn(sqlTx, conn, db.d, fn)
+}
+
+// BeginCopyTx begins on PostgreSQL a transaction like InCopyTx's that the
+// caller ends with Commit or Rollback itself (an import writes a batch's
+// first half in one while the batch before commits). On SQLite, whose
+// writers take turns, there is none to begin.
+func (db *DB) BeginCopyTx(ctx context.Context) (*Tx, error) {
+	if db.d.engine != Postgres {
+		return nil, fmt.Errorf("begin: a transaction held across calls is for PostgreSQL")
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{Conn: Conn{q: sqlTx, d: db.d, stmts: &stmtCache{tx: sqlTx, m: map[string]*sql.Stmt{}}, raw: conn}, held: sqlTx}, nil
+}
+
+// Commit ends a transaction of BeginCopyTx, keeping its writes.
+func (tx *Tx) Commit() error {
+	defer tx.raw.Close()
+	if err := tx.held.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Rollback ends a transaction of BeginCopyTx, undoing its writes.
+func (tx *Tx) Rollback() {
+	_ = tx.held.Rollback()
+	tx.raw.Close()
 }
 
 // bulkWALBytes is how large SQLite's WAL grows during a bulk load before
@@ -399,7 +436,7 @@ func runTx(sqlTx *sql.Tx, d dialect, fn func(tx *Tx) error) error {
 // runTxOn is runTx for a transaction begun on conn, which a bulk
 // transaction on PostgreSQL copies its rows through.
 func runTxOn(sqlTx *sql.Tx, conn *sql.Conn, d dialect, fn func(tx *Tx) error) error {
-	tx := &Tx{Conn{q: sqlTx, d: d, stmts: &stmtCache{tx: sqlTx, m: map[string]*sql.Stmt{}}, raw: conn}}
+	tx := &Tx{Conn: Conn{q: sqlTx, d: d, stmts: &stmtCache{tx: sqlTx, m: map[string]*sql.Stmt{}}, raw: conn}}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
