@@ -462,10 +462,7 @@ func TestImportRowTakenMeanwhile(t *testing.T) {
 		// after planning: before the fast attempt and again before the
 		// row-by-row one, since the failed attempt rolls it back.
 		admin.SetImportBeforeWrite(f.svc, func(ctx context.Context, tx *store.Tx) error {
-			u := &directory.User{ID: "meanwhile-" + randHex(4), OrgID: f.org.ID, Status: directory.StatusPending,
-				Profile:   directory.Profile{Username: "B2", FirstName: "Other", LastName: "Writer", License: directory.LicenseStandard},
-				CreatedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
-			return tx.CreateUser(ctx, u, "")
+			return f.otherWriter(ctx, tx, "B2")
 		})
 		f.work()
 		done, _ := f.svc.Import(f.ctx, f.op, im.ID)
@@ -519,10 +516,7 @@ func TestImportBatchFailsWhileTheNextIsWritten(t *testing.T) {
 					break
 				}
 			}
-			u := &directory.User{ID: "meanwhile-" + randHex(4), OrgID: f.org.ID, Status: directory.StatusPending,
-				Profile:   directory.Profile{Username: "B2", FirstName: "Other", LastName: "Writer", License: directory.LicenseStandard},
-				CreatedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
-			return tx.CreateUser(ctx, u, "")
+			return f.otherWriter(ctx, tx, "B2")
 		})
 		f.work()
 		done, _ := f.svc.Import(f.ctx, f.op, im.ID)
@@ -557,6 +551,15 @@ func TestImportBatchFailsWhileTheNextIsWritten(t *testing.T) {
 			t.Errorf("user.create events %v, want one for each of the three users", creates)
 		}
 	})
+}
+
+// otherWriter creates, in tx, a user with the user name name, as another
+// writer would while an import runs.
+func (f *fixture) otherWriter(ctx context.Context, tx *store.Tx, name string) error {
+	u := &directory.User{ID: "meanwhile-" + randHex(4), OrgID: f.org.ID, Status: directory.StatusPending,
+		Profile:   directory.Profile{Username: name, FirstName: "Other", LastName: "Writer", License: directory.LicenseStandard},
+		CreatedAt: f.clock.Now(), UpdatedAt: f.clock.Now()}
+	return tx.CreateUser(ctx, u, "")
 }
 
 // Whoever starts an import runs it with their rights, whoever uploaded it.
