@@ -314,21 +314,20 @@ func (db *DB) InCopyTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.d.engine != Postgres {
 		return db.InTx(ctx, fn)
 	}
-	conn, err := db.sql.Conn(ctx)
+	tx, err := db.BeginCopyTx(ctx)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return err
 	}
-	defer conn.Close()
-	sqlTx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
 	}
-	return runTxOn(sqlTx, conn, db.d, fn)
+	return tx.Commit()
 }
 
-// BeginCopyTx begins on PostgreSQL a transaction like InCopyTx's that the
-// caller ends with Commit or Rollback itself (an import writes a batch's
-// first half in one while the batch before commits). On SQLite, whose
+// BeginCopyTx begins on PostgreSQL the transaction of InCopyTx, for a
+// caller that ends it with Commit or Rollback itself (an import writes a
+// batch's first half in one while the batch before commits). On SQLite, whose
 // writers take turns, there is none to begin.
 func (db *DB) BeginCopyTx(ctx context.Context) (*Tx, error) {
 	if db.d.engine != Postgres {
@@ -379,7 +378,8 @@ const bulkWALBytes = 256 << 20
 //     database once rather than once per batch (Checkpoint, at the end of
 //     the load, brings the WAL back down).
 //
-// PostgreSQL keeps its checks (they cost it little) and its settings.
+// PostgreSQL keeps its checks (they cost it little) and its settings; its
+// bulk transaction is InCopyTx's.
 func (db *DB) InBulkTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.d.engine == Postgres {
 		return db.InCopyTx(ctx, fn)
@@ -430,13 +430,7 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 
 // runTx runs fn in the transaction sqlTx and ends it.
 func runTx(sqlTx *sql.Tx, d dialect, fn func(tx *Tx) error) error {
-	return runTxOn(sqlTx, nil, d, fn)
-}
-
-// runTxOn is runTx for a transaction begun on conn, which a bulk
-// transaction on PostgreSQL copies its rows through.
-func runTxOn(sqlTx *sql.Tx, conn *sql.Conn, d dialect, fn func(tx *Tx) error) error {
-	tx := &Tx{Conn: Conn{q: sqlTx, d: d, stmts: &stmtCache{tx: sqlTx, m: map[string]*sql.Stmt{}}, raw: conn}}
+	tx := &Tx{Conn: Conn{q: sqlTx, d: d, stmts: &stmtCache{tx: sqlTx, m: map[string]*sql.Stmt{}}}}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
