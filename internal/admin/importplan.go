@@ -143,6 +143,11 @@ type rowPlan struct {
 	status  directory.Status // a status change of an existing user, or ""
 	changes []directory.Change
 	invite  bool
+	// prepared and event are, for a new user planned ahead of its batch's
+	// transaction, its row made ready for the store and, unless invited,
+	// its audit event (see prepareCreates).
+	prepared *store.NewUser
+	event    *directory.AuditEvent
 	// rel is the relationship a relationship row adds.
 	rel          *directory.Relationship
 	relFrom      *directory.User

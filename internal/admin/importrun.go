@@ -240,20 +240,20 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 
 // batchWriter works through the batches of one run of an import.
 //
-// On PostgreSQL the batches of an import of users overlap three ways: the
-// next batch is planned (planAhead) on a connection of its own while the
-// one before is written; and a batch is written in two halves, in one
+// The batches of an import of users overlap: the next batch is planned
+// (planAhead) on a connection of its own while the one before is written,
+// and its new users are made ready for the store with their audit events
+// (prepareCreates), so that the writing waits for little but the
+// database. On SQLite, whose writers take turns, a batch is then written
+// whole in one transaction (writeWhole) once the batch before has
+// committed. On PostgreSQL a batch is written in two halves, in one
 // transaction, the first half (its new users' search words and audit
 // events, writeAhead) while the batch before finishes and commits, the
 // second (the checks that its plan still holds, the users, everything
 // else, its results and the import's progress, writePlanned) once that
-// batch has committed. The commits stay in the order of the file, so the
-// import's progress is always a count of rows done. On SQLite the writing
-// is this process's own work on one of its processors, the planning would
-// compete with it and with the garbage collector for the other, and
-// nothing was gained, so there a batch is planned inside the transaction
-// that writes it, holding the write lock. A relationship import's batches
-// are planned in their transactions on both engines.
+// batch has committed. Either way the commits stay in the order of the
+// file, so the import's progress is always a count of rows done. A
+// relationship import's batches are planned in their transactions.
 type batchWriter struct {
 	s        *Service
 	worker   string
@@ -281,9 +281,9 @@ type pendingBatch struct {
 	done  chan struct{}
 }
 
-// ahead says whether the batches are planned and written ahead.
+// ahead says whether the batches are planned ahead (an import of users).
 func (w *batchWriter) ahead() bool {
-	return w.s.db.Engine() == store.Postgres && w.im.Kind != directory.ImportRelationships
+	return w.im.Kind != directory.ImportRelationships
 }
 
 // drain waits for the goroutines of the writer, when the run stops early.
@@ -328,6 +328,9 @@ func (w *batchWriter) step(ctx context.Context) error {
 			return err
 		}
 		return w.replan(ctx, b)
+	}
+	if w.s.db.Engine() == store.SQLite {
+		return w.writeWhole(ctx, b)
 	}
 	if w.from <= im.Total {
 		w.next = s.planAhead(ctx, run, w.from, true)
@@ -392,16 +395,44 @@ func (w *batchWriter) settle(ctx context.Context, abandon func()) error {
 	if abandon != nil {
 		abandon()
 	}
+	return w.redo(ctx, p.b, p.saved, p.err)
+}
+
+// writeWhole writes a batch planned ahead in one transaction, on SQLite,
+// whose writers take turns, while the batch after it is planned.
+func (w *batchWriter) writeWhole(ctx context.Context, b *aheadBatch) error {
+	s, im := w.s, w.im
+	if w.from <= im.Total {
+		w.next = s.planAhead(ctx, w.run, w.from, true)
+	}
+	if err := w.refreshStatistics(ctx); err != nil {
+		return err
+	}
+	saved := *im
+	err := s.db.InBulkTx(ctx, func(tx *store.Tx) error {
+		return s.writePlanned(ctx, tx, w.worker, w.a, w.run, im, b, nil)
+	})
+	if err != nil {
+		return w.redo(ctx, b, saved, err)
+	}
+	return w.report()
+}
+
+// redo follows a batch planned ahead whose writing failed with err and
+// changed nothing: the batch after it, planned meanwhile from its plan, is
+// dropped and, should err say that what its plan read changed or that a
+// row failed, the batch is planned again inside its transaction and
+// written, from the import's progress saved before it.
+func (w *batchWriter) redo(ctx context.Context, b *aheadBatch, saved directory.Import, err error) error {
 	if w.next != nil {
-		// The next batch was planned after this one's plan.
 		w.next.wait()
 		w.next = nil
 	}
-	if !errors.Is(p.err, errReplan) && !errors.Is(p.err, errRowByRow) {
-		return w.failed(ctx, p.err)
+	if !errors.Is(err, errReplan) && !errors.Is(err, errRowByRow) {
+		return w.failed(ctx, err)
 	}
-	*w.im = p.saved
-	if err := w.replan(ctx, p.b); err != nil {
+	*w.im = saved
+	if err := w.replan(ctx, b); err != nil {
 		return err
 	}
 	w.from = w.im.Done + 1
@@ -506,11 +537,11 @@ func (b *aheadBatch) wait() *aheadBatch {
 }
 
 // planAhead reads the batch of an import that starts at line from and,
-// with plan, for an import of users, plans it, in a goroutine of its own:
-// the batch after the one being written is planned meanwhile, on another
-// connection, so that the work of planning overlaps the database's work of
-// writing. Only one planAhead runs at a time, and nothing else plans while
-// it does.
+// with plan, for an import of users, plans it and makes its new users
+// ready for the store, in a goroutine of its own: the batch after the one
+// being written is planned meanwhile, on another connection, so that the
+// work of planning overlaps the database's work of writing. Only one
+// planAhead runs at a time, and nothing else plans while it does.
 func (s *Service) planAhead(ctx context.Context, run *importRun, from int, plan bool) *aheadBatch {
 	b := &aheadBatch{mark: run.mark(), refs: run.importRefs, done: make(chan struct{})}
 	go func() {
@@ -520,6 +551,9 @@ func (s *Service) planAhead(ctx context.Context, run *importRun, from int, plan 
 			return
 		}
 		b.plans, b.err = run.planUsers(ctx, &s.db.Conn, b.rows)
+		if b.err == nil {
+			s.prepareCreates(run, b.plans)
+		}
 		if s.importAhead != nil {
 			s.importAhead(from)
 		}

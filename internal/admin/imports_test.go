@@ -486,9 +486,10 @@ func TestImportRowTakenMeanwhile(t *testing.T) {
 }
 
 // A batch that fails on a value another writer took, written while the
-// next batch's first half (its words and audit events, on PostgreSQL) is
-// already in its transaction, is done again; the next batch is planned and
-// written afresh, and nothing of its first attempt remains.
+// next batch is planned (and, on PostgreSQL, the next batch's first half,
+// its words and audit events, is already in its transaction), is done
+// again; the next batch is planned and written afresh, and nothing of its
+// first attempt remains.
 func TestImportBatchFailsWhileTheNextIsWritten(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Engine) {
 		f := setup(t, e)
@@ -501,8 +502,8 @@ func TestImportBatchFailsWhileTheNextIsWritten(t *testing.T) {
 		okOrFatal(t, err)
 		// Another writer's user takes the user name of line 2 in the first
 		// transaction that writes a batch, after its plan, and in each one
-		// after until one keeps it. On PostgreSQL the batch of line 2 is
-		// then planned already, without it.
+		// after until one keeps it. The batch of line 2 is then planned
+		// already, without it.
 		planned := make(chan int, 100)
 		admin.SetImportAhead(f.svc, func(from int) { planned <- from })
 		t.Cleanup(func() { admin.SetImportAhead(f.svc, nil) })
@@ -511,10 +512,7 @@ func TestImportBatchFailsWhileTheNextIsWritten(t *testing.T) {
 			if err != nil || len(taken) > 0 {
 				return err
 			}
-			for e.DB.Engine() == store.Postgres {
-				if <-planned == 2 {
-					break
-				}
+			for <-planned != 2 {
 			}
 			return f.otherWriter(ctx, tx, "B2")
 		})
@@ -842,17 +840,17 @@ func TestImportPlannedAheadStillHolds(t *testing.T) {
 }
 
 // betweenBatches makes the next import, run in batches of one row, call
-// changes[n] once its batch n is committed and, where batches are planned
-// ahead of their writing (PostgreSQL), batch n+1 is planned, as another
-// writer would between the two.
+// changes[n] once its batch n is committed and batch n+1 is planned (an
+// import of users plans a batch while the one before is written), as
+// another writer would between the two.
 func (f *fixture) betweenBatches(changes map[int]func() error) {
 	admin.SetImportBatch(f.svc, 1)
 	planned := make(chan int, 100)
 	admin.SetImportAhead(f.svc, func(from int) { planned <- from })
 	admin.SetImportCrash(f.svc, func(done int) error {
 		change := changes[done]
-		if change == nil || f.db.Engine() != store.Postgres {
-			return call(change)
+		if change == nil {
+			return nil
 		}
 		for from := range planned {
 			if from == done+1 {
@@ -865,12 +863,4 @@ func (f *fixture) betweenBatches(changes map[int]func() error) {
 		admin.SetImportAhead(f.svc, nil)
 		admin.SetImportCrash(f.svc, nil)
 	})
-}
-
-// call calls f if there is one.
-func call(f func() error) error {
-	if f == nil {
-		return nil
-	}
-	return f()
 }

@@ -93,7 +93,8 @@ type writtenAhead struct {
 	words, audit bool
 }
 
-// writeAhead writes, in tx, the first half of a batch planned ahead: the
+// writeAhead writes, in tx, the first half of a batch planned ahead (and
+// made ready by prepareCreates): the
 // search words of its new users and, unless some are invited (the event
 // then records the invitation, which needs the user), their audit events.
 // Neither refers to the users, and both are most of what a new user costs
@@ -101,19 +102,19 @@ type writtenAhead struct {
 // the batch before commits (see batchWriter).
 func (s *Service) writeAhead(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan) (*writtenAhead, error) {
 	var creates []*rowPlan
-	var users []*directory.User
+	var users []*store.NewUser
 	invites := false
 	for _, p := range plans {
 		if p.outcome == directory.RowCreated {
 			creates = append(creates, p)
-			users = append(users, p.user)
+			users = append(users, p.prepared)
 			invites = invites || p.invite
 		}
 	}
 	if len(creates) == 0 {
 		return nil, nil
 	}
-	if err := tx.InsertUserWords(ctx, users); err != nil {
+	if err := tx.InsertNewUserWords(ctx, users); err != nil {
 		return nil, err
 	}
 	if invites {
@@ -121,7 +122,7 @@ func (s *Service) writeAhead(ctx context.Context, tx *store.Tx, run *importRun, 
 	}
 	events := make([]*directory.AuditEvent, len(creates))
 	for i, p := range creates {
-		events[i] = s.createEvent(run, p, nil)
+		events[i] = p.event
 	}
 	if err := tx.AppendAuditEvents(ctx, events); err != nil {
 		return nil, err
@@ -147,8 +148,6 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 	if early == nil {
 		early = &writtenAhead{}
 	}
-	users := make([]*directory.User, len(plans))
-	hashes := make([]string, len(plans))
 	fieldIDs := make(map[string]string, len(run.fields))
 	for _, f := range run.fields {
 		fieldIDs[f.Key] = f.ID
@@ -156,8 +155,7 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 	var values []store.FieldValue
 	var grants []*directory.Grant
 	var members []store.GroupMember
-	for i, p := range plans {
-		users[i], hashes[i] = p.user, p.hash
+	for _, p := range plans {
 		for k, v := range p.values {
 			if v != "" {
 				values = append(values, store.FieldValue{UserID: p.user.ID, FieldID: fieldIDs[k], Value: v})
@@ -170,11 +168,13 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 			members = append(members, store.GroupMember{GroupID: g.ID, UserID: p.user.ID})
 		}
 	}
-	insert := tx.InsertUsersWithPasswords
-	if early.words {
-		insert = tx.InsertUsersWordsApart
+	prepared := make([]*store.NewUser, len(plans))
+	for i, p := range plans {
+		if prepared[i] = p.prepared; prepared[i] == nil {
+			prepared[i] = store.PrepareNewUser(p.user, p.hash)
+		}
 	}
-	if err := insert(ctx, users, hashes); err != nil {
+	if err := tx.InsertNewUsers(ctx, prepared, !early.words); err != nil {
 		return err
 	}
 	if err := tx.InsertFieldValues(ctx, run.a.OrgID, values); err != nil {
@@ -209,9 +209,27 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 				return err
 			}
 		}
-		events[i] = s.createEvent(run, p, sent)
+		if events[i] = p.event; events[i] == nil || p.invite {
+			events[i] = s.createEvent(run, p, sent)
+		}
 	}
 	return tx.AppendAuditEvents(ctx, events)
+}
+
+// prepareCreates makes the new users of a batch planned ahead of its
+// transaction ready for the store, with their audit events (but for the
+// invited, whose event records the invitation sent in the transaction), so
+// that this is done while the batch before is written.
+func (s *Service) prepareCreates(run *importRun, plans []*rowPlan) {
+	for _, p := range plans {
+		if p.outcome != directory.RowCreated {
+			continue
+		}
+		p.prepared = store.PrepareNewUser(p.user, p.hash)
+		if !p.invite {
+			p.event = s.createEvent(run, p, nil)
+		}
+	}
 }
 
 // writeUpdate applies one planned update: the profile, the email (its own

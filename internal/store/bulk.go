@@ -74,27 +74,49 @@ func (c *Conn) InsertUsersBulk(ctx context.Context, users []*directory.User) err
 // is a *DuplicateError, after which some of the users may have been
 // inserted and the transaction (or savepoint) must be rolled back.
 func (c *Conn) InsertUsersWithPasswords(ctx context.Context, users []*directory.User, hashes []string) error {
-	return c.insertUsers(ctx, users, hashes, true)
+	return c.InsertNewUsers(ctx, prepareNewUsers(users, hashes), true)
 }
 
-// InsertUsersWordsApart is InsertUsersWithPasswords without the rows of
-// user_words, which the caller inserts in the same transaction with
-// InsertUserWords (before or after).
-func (c *Conn) InsertUsersWordsApart(ctx context.Context, users []*directory.User, hashes []string) error {
-	return c.insertUsers(ctx, users, hashes, false)
-}
-
-// InsertUserWords inserts the rows of user_words of new users, as
-// InsertUsersWithPasswords does.
-func (c *Conn) InsertUserWords(ctx context.Context, users []*directory.User) error {
+// InsertNewUserWords inserts the rows of user_words of new users, as
+// InsertNewUsers does.
+func (c *Conn) InsertNewUserWords(ctx context.Context, users []*NewUser) error {
 	var words []wordRow
 	for _, u := range users {
-		words = userWordRows(words, u)
+		words = append(words, u.words...)
 	}
 	return c.insertWords(ctx, words)
 }
 
-func (c *Conn) insertUsers(ctx context.Context, users []*directory.User, hashes []string, withWords bool) error {
+// NewUser is a user to insert, made ready by PrepareNewUser: the
+// parameters of its row and the rows of its search words, which a bulk
+// load computes before the transaction that inserts the user, while the
+// database writes the batch before.
+type NewUser struct {
+	user  *directory.User
+	hash  string
+	args  []any
+	words []wordRow
+}
+
+// PrepareNewUser makes u, with its password hash ("" for none), ready for
+// InsertNewUsers. u must not change in between.
+func PrepareNewUser(u *directory.User, passwordHash string) *NewUser {
+	return &NewUser{user: u, hash: passwordHash, args: userRowArgs(make([]any, 0, bulkUserParams), u, passwordHash),
+		words: userWordRows(nil, u)}
+}
+
+func prepareNewUsers(users []*directory.User, hashes []string) []*NewUser {
+	out := make([]*NewUser, len(users))
+	for i, u := range users {
+		out[i] = PrepareNewUser(u, hashes[i])
+	}
+	return out
+}
+
+// InsertNewUsers is InsertUsersWithPasswords for users made ready by
+// PrepareNewUser; withWords false leaves their rows of user_words to
+// InsertNewUserWords.
+func (c *Conn) InsertNewUsers(ctx context.Context, users []*NewUser, withWords bool) error {
 	per := bulkRows
 	if c.d.engine == Postgres {
 		per = unnestRows
@@ -105,8 +127,8 @@ func (c *Conn) insertUsers(ctx context.Context, users []*directory.User, hashes 
 	for start := 0; start < len(users); start += per {
 		chunk := users[start:min(start+per, len(users))]
 		args = args[:0]
-		for i, u := range chunk {
-			args = userRowArgs(args, u, hashes[start+i])
+		for _, u := range chunk {
+			args = append(args, u.args...)
 		}
 		var err error
 		if fts, err = c.insertUserRows(ctx, len(chunk), args, fts[:0]); err != nil {
@@ -118,14 +140,14 @@ func (c *Conn) insertUsers(ctx context.Context, users []*directory.User, hashes 
 		if withWords {
 			words = words[:0]
 			for _, u := range chunk {
-				words = userWordRows(words, u)
+				words = append(words, u.words...)
 			}
 			if err := c.insertWords(ctx, words); err != nil {
 				return err
 			}
 		}
-		for i, u := range chunk {
-			u.Version, u.HasPassword = 1, hashes[start+i] != ""
+		for _, u := range chunk {
+			u.user.Version, u.user.HasPassword = 1, u.hash != ""
 		}
 	}
 	return nil
