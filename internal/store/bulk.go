@@ -2,17 +2,16 @@ package store
 
 import (
 	"context"
-	"strings"
 
 	"roster/internal/directory"
 )
 
 // userInsertColumns are the columns CreateUser and InsertUsersBulk fill, in
-// the order of userRowArgs; version is always 1.
+// the order of userRowArgs; version takes its default, 1.
 const userInsertColumns = `id, org_id, username, username_key, email, email_key, first_name, last_name,
 	display_name, phone, job_title, position, external_id, address_street, address_locality, address_region,
 	address_postal_code, address_country, supervisor_id, department_id, location_id, license, expires_at,
-	status, password_hash, must_change_password, created_by, created_at, updated_at, version, search_text`
+	status, password_hash, must_change_password, created_by, created_at, updated_at, search_text`
 
 // bulkUserParams is the number of bound parameters per row.
 const bulkUserParams = 30
@@ -34,29 +33,16 @@ func userRowArgs(args []any, u *directory.User, passwordHash string) []any {
 		micros(u.CreatedAt), micros(u.UpdatedAt), directory.SearchText(&u.Profile))
 }
 
-// userInsertSQL returns an INSERT of n user rows. On SQLite the INSERT is
-// OR FAIL: a violated constraint stops the statement where it is instead
-// of undoing the rows it already wrote, which spares SQLite a statement
-// journal (a copy of every page the statement changes) and halves the cost
-// of a bulk load. Every caller runs it in a transaction or savepoint it
-// rolls back on error, so the rows left behind never persist. There it
-// also returns each new row's num and search text, for the full-text
-// index.
-func (d dialect) userInsertSQL(n int) string {
-	row := "(" + strings.Repeat("?, ", bulkUserParams-1) + "1, ?)"
-	var b strings.Builder
-	b.Grow(len(userInsertColumns) + n*(len(row)+2) + 64)
-	b.WriteString("INSERT" + d.orFail() + " INTO users (" + userInsertColumns + ") VALUES ")
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(row)
-	}
-	if d.engine == SQLite {
-		b.WriteString(" RETURNING num, search_text")
-	}
-	return b.String()
+// userInsertSQL returns the INSERT of user rows on SQLite from source
+// (see sharedRows). It is OR FAIL: a violated constraint stops the
+// statement where it is instead of undoing the rows it already wrote,
+// which spares SQLite a statement journal (a copy of every page the
+// statement changes) and halves the cost of a bulk load. Every caller runs
+// it in a transaction or savepoint it rolls back on error, so the rows left
+// behind never persist. It returns each new row's num and search text, for
+// the full-text index.
+func (d dialect) userInsertSQL(source string) string {
+	return "INSERT" + d.orFail() + " INTO users (" + userInsertColumns + ") " + source + " RETURNING num, search_text"
 }
 
 // InsertUsersBulk inserts many users, without passwords and without custom
@@ -157,12 +143,10 @@ func (c *Conn) InsertNewUsers(ctx context.Context, users []*NewUser, withWords b
 // SQLite it appends the num and search text of each new row to fts.
 func (c *Conn) insertUserRows(ctx context.Context, n int, args []any, fts []any) ([]any, error) {
 	if c.d.engine != SQLite {
-		// version takes its default, 1.
-		cols := strings.Replace(userInsertColumns, " version,", "", 1)
-		return fts, c.insertUnnest(ctx, "INSERT INTO users ("+cols+")", "", bulkUserParams, args)
+		return fts, c.insertUnnest(ctx, "INSERT INTO users ("+userInsertColumns+")", "", bulkUserParams, args)
 	}
-	q := c.d.userInsertSQL(n)
-	rows, err := c.queryBulk(ctx, q, args...)
+	source, args := sharedRows(n, bulkUserParams, args)
+	rows, err := c.queryBulk(ctx, c.d.userInsertSQL(source), args...)
 	if err != nil {
 		return fts, err
 	}

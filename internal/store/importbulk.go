@@ -36,8 +36,8 @@ func (c *Conn) insertRows(ctx context.Context, insert, suffix string, width, n, 
 			}
 			continue
 		}
-		if _, err := c.execBulk(ctx, "INSERT"+c.d.orFail()+strings.TrimPrefix(insert, "INSERT")+" VALUES "+
-			rowPlaceholders(end-start, width)+suffix, args...); err != nil {
+		source, bound := sharedRows(end-start, width, args)
+		if _, err := c.execBulk(ctx, "INSERT"+c.d.orFail()+strings.TrimPrefix(insert, "INSERT")+" "+source+suffix, bound...); err != nil {
 			return err
 		}
 	}

@@ -65,17 +65,11 @@ func (c *Conn) insertWords(ctx context.Context, rows []wordRow) error {
 		chunk := rows[:min(len(rows), wordRows)]
 		rows = rows[len(chunk):]
 		args = args[:0]
-		var b strings.Builder
-		b.Grow(64 + len(chunk)*16)
-		b.WriteString("INSERT" + c.d.orFail() + " INTO user_words (org_id, word, last_name, user_id, prev_word) VALUES ")
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?)")
+		for _, r := range chunk {
 			args = append(args, r.orgID, r.word, r.lastName, r.userID, r.prevWord)
 		}
-		if _, err := c.execBulk(ctx, b.String(), args...); err != nil {
+		source, bound := sharedRows(len(chunk), wordRowParams, args)
+		if _, err := c.execBulk(ctx, "INSERT"+c.d.orFail()+" INTO user_words (org_id, word, last_name, user_id, prev_word) "+source, bound...); err != nil {
 			return err
 		}
 	}
