@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"roster/internal/directory"
 )
@@ -39,10 +40,10 @@ func userRowArgs(args []any, u *directory.User, passwordHash string) []any {
 // which spares SQLite a statement journal (a copy of every page the
 // statement changes) and halves the cost of a bulk load. Every caller runs
 // it in a transaction or savepoint it rolls back on error, so the rows left
-// behind never persist. It returns each new row's num and search text, for
-// the full-text index.
+// behind never persist. It returns each new row's num, for the full-text
+// index.
 func (d dialect) userInsertSQL(source string) string {
-	return "INSERT" + d.orFail() + " INTO users (" + userInsertColumns + ") " + source + " RETURNING num, search_text"
+	return "INSERT" + d.orFail() + " INTO users (" + userInsertColumns + ") " + source + " RETURNING num"
 }
 
 // InsertUsersBulk inserts many users, without passwords and without custom
@@ -109,7 +110,7 @@ func (c *Conn) InsertNewUsers(ctx context.Context, users []*NewUser, withWords b
 	}
 	args := make([]any, 0, min(len(users), per)*bulkUserParams)
 	var words []wordRow
-	var fts []any
+	var nums []int64
 	for start := 0; start < len(users); start += per {
 		chunk := users[start:min(start+per, len(users))]
 		args = args[:0]
@@ -117,10 +118,10 @@ func (c *Conn) InsertNewUsers(ctx context.Context, users []*NewUser, withWords b
 			args = append(args, u.args...)
 		}
 		var err error
-		if fts, err = c.insertUserRows(ctx, len(chunk), args, fts[:0]); err != nil {
+		if nums, err = c.insertUserRows(ctx, len(chunk), args, nums[:0]); err != nil {
 			return c.duplicateUser(err)
 		}
-		if err := c.indexText(ctx, fts); err != nil {
+		if err := c.indexText(ctx, nums); err != nil {
 			return err
 		}
 		if withWords {
@@ -140,34 +141,46 @@ func (c *Conn) InsertNewUsers(ctx context.Context, users []*NewUser, withWords b
 }
 
 // insertUserRows runs the INSERT of n user rows with their parameters; on
-// SQLite it appends the num and search text of each new row to fts.
-func (c *Conn) insertUserRows(ctx context.Context, n int, args []any, fts []any) ([]any, error) {
+// SQLite it appends the num of each new row to nums.
+func (c *Conn) insertUserRows(ctx context.Context, n int, args []any, nums []int64) ([]int64, error) {
 	if c.d.engine != SQLite {
-		return fts, c.insertUnnest(ctx, "INSERT INTO users ("+userInsertColumns+")", "", bulkUserParams, args)
+		return nums, c.insertUnnest(ctx, "INSERT INTO users ("+userInsertColumns+")", "", bulkUserParams, args)
 	}
 	source, args := sharedRows(n, bulkUserParams, args)
 	rows, err := c.queryBulk(ctx, c.d.userInsertSQL(source), args...)
 	if err != nil {
-		return fts, err
+		return nums, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var num int64
-		var text string
-		if err := rows.Scan(&num, &text); err != nil {
-			return fts, err
+		if err := rows.Scan(&num); err != nil {
+			return nums, err
 		}
-		fts = append(fts, num, text)
+		nums = append(nums, num)
 	}
-	return fts, rows.Err()
+	return nums, rows.Err()
 }
 
-// indexText adds rows to SQLite's full-text index: pairs of a user's num
-// and search text, as insertUserRows collects them.
-func (c *Conn) indexText(ctx context.Context, pairs []any) error {
-	if len(pairs) == 0 {
+// indexText adds the new users numbered nums (as insertUserRows collects
+// them) to SQLite's full-text index, their search text read from their
+// rows in the database rather than sent again. The new rows of one INSERT
+// take the numbers after the highest there was, so nums is almost always
+// a range without a gap, read as one; otherwise the rows are named.
+func (c *Conn) indexText(ctx context.Context, nums []int64) error {
+	if len(nums) == 0 {
 		return nil
 	}
-	_, err := c.execBulk(ctx, `INSERT INTO users_fts (rowid, search_text) VALUES `+rowPlaceholders(len(pairs)/2, 2), pairs...)
+	lo, hi := slices.Min(nums), slices.Max(nums)
+	const add = `INSERT INTO users_fts (rowid, search_text) SELECT num, search_text FROM users WHERE `
+	if hi-lo+1 == int64(len(nums)) {
+		_, err := c.execBulk(ctx, add+`num BETWEEN ? AND ?`, lo, hi)
+		return err
+	}
+	args := make([]any, len(nums))
+	for i, n := range nums {
+		args[i] = n
+	}
+	_, err := c.execBulk(ctx, add+`num IN (`+placeholders(len(nums))+`)`, args...)
 	return err
 }

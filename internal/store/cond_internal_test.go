@@ -14,14 +14,7 @@ import (
 func TestProvisionedFiltersUseIndexes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := tempSQLite(t, true)
 	for _, tc := range []struct {
 		cond *Cond
 		want string // the index condition the plan must show
@@ -56,4 +49,22 @@ func TestProvisionedFiltersUseIndexes(t *testing.T) {
 			t.Errorf("%s %s: plan %q does not search users by an index", c.Field, c.Op, text)
 		}
 	}
+}
+
+// tempSQLite opens a new SQLite database in the test's temporary folder,
+// migrated with migrate, and closes it when the test ends.
+func tempSQLite(t *testing.T, migrate bool) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if migrate {
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
 }

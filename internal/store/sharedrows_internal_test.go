@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,11 +13,7 @@ import (
 // acts as an upsert.
 func TestSharedRows(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "shared.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempSQLite(t, false)
 	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE t (a TEXT, b ANY, c ANY, d ANY, e ANY, UNIQUE (a, b)) STRICT`); err != nil {
 		t.Fatal(err)
 	}
