@@ -94,9 +94,9 @@ type writtenAhead struct {
 }
 
 // writeAhead writes, in tx, the first half of a batch planned ahead (and
-// made ready by prepareCreates): the
-// search words of its new users and, unless some are invited (the event
-// then records the invitation, which needs the user), their audit events.
+// made ready by prepareCreates): the search words of its new users and,
+// unless some are invited (the event then records the invitation, which
+// needs the user), their audit events.
 // Neither refers to the users, and both are most of what a new user costs
 // the database after the user itself, so that this half is written while
 // the batch before commits (see batchWriter).
@@ -209,7 +209,7 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 				return err
 			}
 		}
-		if events[i] = p.event; events[i] == nil || p.invite {
+		if events[i] = p.event; events[i] == nil {
 			events[i] = s.createEvent(run, p, sent)
 		}
 	}

@@ -50,30 +50,14 @@ func userWordRows(rows []wordRow, u *directory.User) []wordRow {
 	return appendWordRows(rows, u.OrgID, u.ID, u.LastName, directory.SearchText(&u.Profile))
 }
 
-// insertWords inserts rows into user_words in multi-row INSERTs (OR FAIL
-// on SQLite, as userInsertSQL explains).
+// insertWords inserts rows into user_words in multi-row INSERTs (see
+// insertRows).
 func (c *Conn) insertWords(ctx context.Context, rows []wordRow) error {
-	args := make([]any, 0, min(len(rows), wordRows)*wordRowParams)
-	if c.d.engine == Postgres {
-		args = args[:0]
-		for _, r := range rows {
-			args = append(args, r.orgID, r.word, r.lastName, r.userID, r.prevWord)
-		}
-		return c.insertUnnest(ctx, "INSERT INTO user_words (org_id, word, last_name, user_id, prev_word)", "", wordRowParams, args)
-	}
-	for len(rows) > 0 {
-		chunk := rows[:min(len(rows), wordRows)]
-		rows = rows[len(chunk):]
-		args = args[:0]
-		for _, r := range chunk {
-			args = append(args, r.orgID, r.word, r.lastName, r.userID, r.prevWord)
-		}
-		source, bound := sharedRows(len(chunk), wordRowParams, args)
-		if _, err := c.execBulk(ctx, "INSERT"+c.d.orFail()+" INTO user_words (org_id, word, last_name, user_id, prev_word) "+source, bound...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.insertRows(ctx, "INSERT INTO user_words (org_id, word, last_name, user_id, prev_word)", "", wordRowParams, len(rows), wordRows,
+		func(args []any, i int) []any {
+			r := rows[i]
+			return append(args, r.orgID, r.word, r.lastName, r.userID, r.prevWord)
+		})
 }
 
 // wordSource is what the rows of user_words of one user are made from:
