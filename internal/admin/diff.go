@@ -3,6 +3,7 @@ package admin
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"roster/internal/directory"
@@ -50,39 +51,58 @@ func diff(before, after map[string]any) []directory.Change {
 			}
 		}
 	}
-	slices.SortFunc(out, func(x, y directory.Change) int {
-		switch {
-		case x.Field < y.Field:
-			return -1
-		case x.Field > y.Field:
-			return 1
-		}
-		return 0
-	})
+	sortChanges(out)
 	return out
 }
 
-// created lists every non-empty field of a snapshot as a change from nothing.
+// sortChanges puts changes in the order of their field names.
+func sortChanges(out []directory.Change) {
+	slices.SortFunc(out, func(x, y directory.Change) int { return strings.Compare(x.Field, y.Field) })
+}
+
+// created lists every non-empty field of a snapshot as a change from
+// nothing: what diff(map[string]any{}, nonEmpty(after)) gives, made
+// directly, since an import makes one for each of the users it creates.
 func created(after map[string]any) []directory.Change {
-	return diff(map[string]any{}, nonEmpty(after))
+	n := 0
+	for _, v := range after {
+		if !emptyValue(v) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]directory.Change, 0, n)
+	for k, v := range after {
+		if !emptyValue(v) {
+			out = append(out, directory.Change{Field: k, After: v})
+		}
+	}
+	sortChanges(out)
+	return out
+}
+
+// emptyValue reports whether a snapshot value is nothing: nil, "" or
+// false.
+func emptyValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case bool:
+		return !x
+	}
+	return false
 }
 
 func nonEmpty(m map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, v := range m {
-		switch x := v.(type) {
-		case nil:
-			continue
-		case string:
-			if x == "" {
-				continue
-			}
-		case bool:
-			if !x {
-				continue
-			}
+		if !emptyValue(v) {
+			out[k] = v
 		}
-		out[k] = v
 	}
 	return out
 }

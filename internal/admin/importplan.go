@@ -29,7 +29,7 @@ type importRun struct {
 	seen map[string]int
 	// planned maps "u:"/"x:" keys to the users earlier rows create, so that
 	// a row may name as supervisor someone an earlier row adds.
-	planned map[string]*directory.User
+	planned map[string]*plannedUser
 	// premiumFree is how many premium seats remain (-1 = no limit).
 	premiumFree int
 	// undo records, while journal is set, each change planning makes to
@@ -63,9 +63,30 @@ type planUndo struct {
 	kind byte // 's', 'p' or 'f'
 	key  string
 	line int
-	user *directory.User
+	user *plannedUser
 	had  bool
 	free int
+}
+
+// plannedUser is what importRun.planned keeps of a user an earlier row
+// creates: what a later row naming them as supervisor needs, and no more,
+// since a large file keeps one for each of its new users.
+type plannedUser struct {
+	id, username, firstName, lastName, displayName string
+}
+
+// user gives the planned user as a user, for a row that names them.
+func (p *plannedUser) user() *directory.User {
+	return &directory.User{ID: p.id, Profile: directory.Profile{Username: p.username, FirstName: p.firstName,
+		LastName: p.lastName, DisplayName: p.displayName}}
+}
+
+// createdEarlier returns the user an earlier row creates under key, or nil.
+func (r *importRun) createdEarlier(key string) *directory.User {
+	if p := r.planned[key]; p != nil {
+		return p.user()
+	}
+	return nil
 }
 
 // claim sets the line that first gave a claimed value.
@@ -78,7 +99,7 @@ func (r *importRun) claim(key string, line int) {
 }
 
 // plan records a user a row creates under a key a later row may name.
-func (r *importRun) plan(key string, u *directory.User) {
+func (r *importRun) plan(key string, u *plannedUser) {
 	if r.journal {
 		prev, had := r.planned[key]
 		r.undo = append(r.undo, planUndo{kind: 'p', key: key, user: prev, had: had})
@@ -164,12 +185,31 @@ func (p *rowPlan) fail(format string, args ...any) *rowPlan {
 
 // newImportRun loads what planning needs, through c.
 func (s *Service) newImportRun(ctx context.Context, c *store.Conn, a *Actor, im *directory.Import, dry bool) (*importRun, error) {
-	r := &importRun{s: s, a: a, im: im, dry: dry, col: map[string]int{}, seen: map[string]int{},
-		planned: map[string]*directory.User{}, now: s.now(), journal: !dry}
+	r := &importRun{s: s, a: a, im: im, dry: dry, col: map[string]int{}, now: s.now(), journal: !dry}
 	for i, key := range im.Mapping {
 		if key != "" {
 			r.col[key] = i
 		}
+	}
+	// seen and planned take a key or two for each row of the file: made
+	// at their full size at once, a large file's maps are not grown, and
+	// copied, a dozen times over.
+	keys := 0
+	for _, key := range []string{"username", "email", "external_id"} {
+		if _, ok := r.col[key]; ok {
+			keys++
+		}
+	}
+	r.seen = make(map[string]int, keys*im.Total)
+	r.planned = make(map[string]*plannedUser)
+	if im.Kind == directory.ImportUsers && im.Mode != directory.ImportUpdate {
+		// A new user is planned under their user name, and their user
+		// code when the file gives one.
+		perUser := 1
+		if _, ok := r.col["external_id"]; ok {
+			perUser++
+		}
+		r.planned = make(map[string]*plannedUser, perUser*im.Total)
 	}
 	if err := r.loadReferences(ctx, c); err != nil {
 		return nil, err
@@ -543,10 +583,10 @@ func (r *importRun) references(ctx context.Context, c *store.Conn, l *lookups, r
 			sup = l.byCode[ref]
 		}
 		if sup == nil {
-			sup = r.planned["u:"+directory.FoldKey(ref)]
+			sup = r.createdEarlier("u:" + directory.FoldKey(ref))
 		}
 		if sup == nil {
-			sup = r.planned["x:"+ref]
+			sup = r.createdEarlier("x:" + ref)
 		}
 		switch {
 		case sup == nil:
@@ -714,12 +754,14 @@ func (r *importRun) explain(v *directory.Validation) string {
 func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p *rowPlan) error {
 	row := p.row
 	var v directory.Validation
-	var prof directory.Profile
-	r.profileFromRow(row, &prof, &v)
+	// The new user's profile is filled in place, in the user the row makes.
+	u := &directory.User{}
+	prof := &u.Profile
+	r.profileFromRow(row, prof, &v)
 	prof.Email = r.given(row, "email")
-	directory.NormalizeProfile(&prof)
+	directory.NormalizeProfile(prof)
 	if prof.Username == "" && (prof.Email != "" || prof.FirstName != "" || prof.LastName != "") {
-		name, err := r.s.deriveUsername(ctx, &store.Tx{Conn: *c}, r.a.OrgID, &prof)
+		name, err := r.s.deriveUsername(ctx, &store.Tx{Conn: *c}, r.a.OrgID, prof)
 		if err != nil {
 			return err
 		}
@@ -729,7 +771,7 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 		prof.Username = name
 		r.claim(claimKey("u:", name), row.FileLine)
 	}
-	directory.ValidateProfile(&prof, &v)
+	directory.ValidateProfile(prof, &v)
 	if err := v.Err(); err != nil {
 		p.fail("%s", r.explain(&v))
 		return nil
@@ -751,7 +793,7 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 		}
 	}
 	id := newID()
-	if err := r.references(ctx, c, l, row, id, &prof, &v); err != nil {
+	if err := r.references(ctx, c, l, row, id, prof, &v); err != nil {
 		return err
 	}
 	r.access(row, p, id, &v)
@@ -792,8 +834,7 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 	if prof.License == directory.LicensePremium && r.premiumFree > 0 {
 		r.takePremium()
 	}
-	u := &directory.User{ID: id, OrgID: r.a.OrgID, Profile: prof, Status: status, CreatedBy: r.a.UserID,
-		CreatedAt: r.now, UpdatedAt: r.now}
+	u.ID, u.OrgID, u.Status, u.CreatedBy, u.CreatedAt, u.UpdatedAt = id, r.a.OrgID, status, r.a.UserID, r.now, r.now
 	u.CustomFields = map[string]string{}
 	for k, val := range p.values {
 		if val != "" {
@@ -804,8 +845,8 @@ func (r *importRun) planCreate(ctx context.Context, c *store.Conn, l *lookups, p
 	p.invite = r.im.Invite && u.Email != "" && status == directory.StatusPending
 	// Later rows may name this user as their supervisor; keep only what
 	// that needs, so that a large file does not keep every new user.
-	slim := &directory.User{ID: u.ID, Profile: directory.Profile{Username: u.Username, FirstName: u.FirstName,
-		LastName: u.LastName, DisplayName: u.DisplayName}}
+	slim := &plannedUser{id: u.ID, username: u.Username, firstName: u.FirstName, lastName: u.LastName,
+		displayName: u.DisplayName}
 	r.plan("u:"+directory.FoldKey(u.Username), slim)
 	if u.ExternalID != "" {
 		r.plan("x:"+u.ExternalID, slim)
