@@ -336,9 +336,9 @@ func (w *batchWriter) step(ctx context.Context) error {
 		w.next = s.planAhead(ctx, run, w.from, true)
 	}
 	tx, err := s.db.BeginCopyTx(ctx)
-	var early *writtenAhead
+	var ready *readyAhead
 	if err == nil {
-		if early, err = s.writeAhead(ctx, tx, run, b.plans); err != nil {
+		if ready, err = s.writeAhead(ctx, tx, run, b); err != nil {
 			tx.Rollback()
 		}
 	}
@@ -368,7 +368,7 @@ func (w *batchWriter) step(ctx context.Context) error {
 	w.pending = p
 	go func() {
 		defer close(p.done)
-		p.err = s.writePlanned(ctx, tx, w.worker, w.a, run, im, b, early)
+		p.err = s.writePlanned(ctx, tx, w.worker, w.a, run, im, b, ready)
 		if p.err != nil {
 			tx.Rollback()
 			return
@@ -526,8 +526,11 @@ type aheadBatch struct {
 	// look holds the users that rows of a batch read ahead for the dry run
 	// name (see readAhead).
 	look *lookups
-	err  error
-	done chan struct{}
+	// words are the search words of the batch's new users, made ready by
+	// prepareCreates.
+	words *store.NewUserWords
+	err   error
+	done  chan struct{}
 }
 
 // wait returns b once it is read and planned.
@@ -552,7 +555,7 @@ func (s *Service) planAhead(ctx context.Context, run *importRun, from int, plan 
 		}
 		b.plans, b.err = run.planUsers(ctx, &s.db.Conn, b.rows)
 		if b.err == nil {
-			s.prepareCreates(run, b.plans)
+			b.words = s.prepareCreates(run, b.plans)
 		}
 		if s.importAhead != nil {
 			s.importAhead(from)
@@ -588,7 +591,7 @@ func (s *Service) readAhead(ctx context.Context, run *importRun, from int) *ahea
 // and then the batch is planned again inside the transaction that writes
 // it (errReplan, errRowByRow): a batch never writes what its plan read
 // outside its transaction unless that still holds.
-func (s *Service) writePlanned(ctx context.Context, tx *store.Tx, worker string, a *Actor, run *importRun, im *directory.Import, b *aheadBatch, early *writtenAhead) error {
+func (s *Service) writePlanned(ctx context.Context, tx *store.Tx, worker string, a *Actor, run *importRun, im *directory.Import, b *aheadBatch, ready *readyAhead) error {
 	refs, err := run.readReferences(ctx, &tx.Conn)
 	if err != nil {
 		return err
@@ -627,7 +630,10 @@ func (s *Service) writePlanned(ctx context.Context, tx *store.Tx, worker string,
 			return err
 		}
 	}
-	results, err := s.applyUserRows(ctx, tx, run, b.plans, false, true, early)
+	if ready == nil {
+		ready = &readyAhead{words: b.words}
+	}
+	results, err := s.applyUserRows(ctx, tx, run, b.plans, false, true, ready)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 // savepoint: a row commits whole or not at all. With strict, a batch
 // planned outside tx, an update that fails also returns errRowByRow, and
 // the caller plans the batch again inside the transaction.
-func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, rowByRow, strict bool, early *writtenAhead) ([]store.ImportResult, error) {
+func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, rowByRow, strict bool, ready *readyAhead) ([]store.ImportResult, error) {
 	undo := make(map[*rowPlan]*rowUndo, len(plans))
 	var creates []*rowPlan
 	for _, p := range plans {
@@ -25,7 +25,7 @@ func (s *Service) applyUserRows(ctx context.Context, tx *store.Tx, run *importRu
 		}
 	}
 	if len(creates) > 0 && !rowByRow {
-		if err := s.writeCreates(ctx, tx, run, creates, undo, early); err != nil {
+		if err := s.writeCreates(ctx, tx, run, creates, undo, ready); err != nil {
 			if _, ferr := rowFailure(err); ferr != nil {
 				return nil, ferr
 			}
@@ -88,9 +88,13 @@ func accessChanges(p *rowPlan) []directory.Change {
 	return out
 }
 
-// writtenAhead says what of the new users of a batch writeAhead wrote.
-type writtenAhead struct {
-	words, audit bool
+// readyAhead is what was done for the new users of a batch planned ahead
+// before the transaction that writes them: their search words made ready
+// for the store by prepareCreates, and what of them writeAhead wrote.
+type readyAhead struct {
+	words       *store.NewUserWords
+	wroteWords  bool
+	wroteEvents bool
 }
 
 // writeAhead writes, in tx, the first half of a batch planned ahead (and
@@ -100,25 +104,25 @@ type writtenAhead struct {
 // Neither refers to the users, and both are most of what a new user costs
 // the database after the user itself, so that this half is written while
 // the batch before commits (see batchWriter).
-func (s *Service) writeAhead(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan) (*writtenAhead, error) {
+func (s *Service) writeAhead(ctx context.Context, tx *store.Tx, run *importRun, b *aheadBatch) (*readyAhead, error) {
 	var creates []*rowPlan
-	var users []*store.NewUser
 	invites := false
-	for _, p := range plans {
+	for _, p := range b.plans {
 		if p.outcome == directory.RowCreated {
 			creates = append(creates, p)
-			users = append(users, p.prepared)
 			invites = invites || p.invite
 		}
 	}
+	ready := &readyAhead{words: b.words}
 	if len(creates) == 0 {
-		return nil, nil
+		return ready, nil
 	}
-	if err := tx.InsertNewUserWords(ctx, users); err != nil {
+	if err := tx.InsertNewUserWords(ctx, b.words); err != nil {
 		return nil, err
 	}
+	ready.wroteWords = true
 	if invites {
-		return &writtenAhead{words: true}, nil
+		return ready, nil
 	}
 	events := make([]*directory.AuditEvent, len(creates))
 	for i, p := range creates {
@@ -127,7 +131,8 @@ func (s *Service) writeAhead(ctx context.Context, tx *store.Tx, run *importRun, 
 	if err := tx.AppendAuditEvents(ctx, events); err != nil {
 		return nil, err
 	}
-	return &writtenAhead{words: true, audit: true}, nil
+	ready.wroteEvents = true
+	return ready, nil
 }
 
 // createEvent is the audit event of a new user a row creates; sent are
@@ -142,11 +147,12 @@ func (s *Service) createEvent(run *importRun, p *rowPlan, sent []directory.Chang
 }
 
 // writeCreates inserts new users with their custom field values, grants,
-// group memberships, invitations and audit events, but for what early
-// says writeAhead wrote of them.
-func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, undo map[*rowPlan]*rowUndo, early *writtenAhead) error {
-	if early == nil {
-		early = &writtenAhead{}
+// group memberships, invitations and audit events, but for what ready
+// says writeAhead wrote of them. ready, when not nil, is of the batch
+// whose new users plans are, every one of them.
+func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun, plans []*rowPlan, undo map[*rowPlan]*rowUndo, ready *readyAhead) error {
+	if ready == nil {
+		ready = &readyAhead{}
 	}
 	fieldIDs := make(map[string]string, len(run.fields))
 	for _, f := range run.fields {
@@ -174,7 +180,14 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 			prepared[i] = store.PrepareNewUser(p.user, p.hash)
 		}
 	}
-	if err := tx.InsertNewUsers(ctx, prepared, !early.words); err != nil {
+	words := ready.words
+	switch {
+	case ready.wroteWords:
+		words = nil
+	case words == nil:
+		words = store.PrepareNewUserWords(prepared)
+	}
+	if err := tx.InsertNewUsers(ctx, prepared, words); err != nil {
 		return err
 	}
 	if err := tx.InsertFieldValues(ctx, run.a.OrgID, values); err != nil {
@@ -189,7 +202,7 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 	for _, p := range plans {
 		undo[p] = &rowUndo{Created: true}
 	}
-	if early.audit {
+	if ready.wroteEvents {
 		return nil
 	}
 	var org *directory.Organization
@@ -218,18 +231,22 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 
 // prepareCreates makes the new users of a batch planned ahead of its
 // transaction ready for the store, with their audit events (but for the
-// invited, whose event records the invitation sent in the transaction), so
-// that this is done while the batch before is written.
-func (s *Service) prepareCreates(run *importRun, plans []*rowPlan) {
+// invited, whose event records the invitation sent in the transaction),
+// and returns their search words made ready too, so that this is done
+// while the batch before is written.
+func (s *Service) prepareCreates(run *importRun, plans []*rowPlan) *store.NewUserWords {
+	var users []*store.NewUser
 	for _, p := range plans {
 		if p.outcome != directory.RowCreated {
 			continue
 		}
 		p.prepared = store.PrepareNewUser(p.user, p.hash)
+		users = append(users, p.prepared)
 		if !p.invite {
 			p.event = s.createEvent(run, p, nil)
 		}
 	}
+	return store.PrepareNewUserWords(users)
 }
 
 // writeUpdate applies one planned update: the profile, the email (its own

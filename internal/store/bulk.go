@@ -61,17 +61,41 @@ func (c *Conn) InsertUsersBulk(ctx context.Context, users []*directory.User) err
 // is a *DuplicateError, after which some of the users may have been
 // inserted and the transaction (or savepoint) must be rolled back.
 func (c *Conn) InsertUsersWithPasswords(ctx context.Context, users []*directory.User, hashes []string) error {
-	return c.InsertNewUsers(ctx, prepareNewUsers(users, hashes), true)
+	prepared := prepareNewUsers(users, hashes)
+	return c.InsertNewUsers(ctx, prepared, PrepareNewUserWords(prepared))
 }
 
-// InsertNewUserWords inserts the rows of user_words of new users, as
-// InsertNewUsers does.
-func (c *Conn) InsertNewUserWords(ctx context.Context, users []*NewUser) error {
-	var words []wordRow
+// NewUserWords are the rows of user_words of a batch of new users, made
+// ready by PrepareNewUserWords.
+type NewUserWords struct {
+	rows []wordRow
+}
+
+// PrepareNewUserWords gathers the rows of user_words of users, in the
+// order of the table's key: inserted in that order, each page of the
+// table is read and changed once, rather than once for each of the many
+// users with a word on it. Sorting them is a tenth of what inserting them
+// costs, so a bulk load does it before the transaction that inserts them.
+func PrepareNewUserWords(users []*NewUser) *NewUserWords {
+	n := 0
 	for _, u := range users {
-		words = append(words, u.words...)
+		n += len(u.words)
 	}
-	return c.insertWords(ctx, words)
+	rows := make([]wordRow, 0, n)
+	for _, u := range users {
+		rows = append(rows, u.words...)
+	}
+	sortWordRows(rows)
+	return &NewUserWords{rows: rows}
+}
+
+// InsertNewUserWords inserts rows of user_words made ready by
+// PrepareNewUserWords, as InsertNewUsers does.
+func (c *Conn) InsertNewUserWords(ctx context.Context, words *NewUserWords) error {
+	if words == nil {
+		return nil
+	}
+	return c.insertWords(ctx, words.rows)
 }
 
 // NewUser is a user to insert, made ready by PrepareNewUser: the
@@ -101,15 +125,14 @@ func prepareNewUsers(users []*directory.User, hashes []string) []*NewUser {
 }
 
 // InsertNewUsers is InsertUsersWithPasswords for users made ready by
-// PrepareNewUser; withWords false leaves their rows of user_words to
-// InsertNewUserWords.
-func (c *Conn) InsertNewUsers(ctx context.Context, users []*NewUser, withWords bool) error {
+// PrepareNewUser, with their rows of user_words made ready by
+// PrepareNewUserWords; words nil leaves those to InsertNewUserWords.
+func (c *Conn) InsertNewUsers(ctx context.Context, users []*NewUser, words *NewUserWords) error {
 	per := bulkRows
 	if c.d.engine == Postgres {
 		per = unnestRows
 	}
 	args := make([]any, 0, min(len(users), per)*bulkUserParams)
-	var words []wordRow
 	var nums []int64
 	for start := 0; start < len(users); start += per {
 		chunk := users[start:min(start+per, len(users))]
@@ -124,18 +147,14 @@ func (c *Conn) InsertNewUsers(ctx context.Context, users []*NewUser, withWords b
 		if err := c.indexText(ctx, nums); err != nil {
 			return err
 		}
-		if withWords {
-			words = words[:0]
-			for _, u := range chunk {
-				words = append(words, u.words...)
-			}
-			if err := c.insertWords(ctx, words); err != nil {
-				return err
-			}
+	}
+	if words != nil {
+		if err := c.InsertNewUserWords(ctx, words); err != nil {
+			return err
 		}
-		for _, u := range chunk {
-			u.user.Version, u.user.HasPassword = 1, u.hash != ""
-		}
+	}
+	for _, u := range users {
+		u.user.Version, u.user.HasPassword = 1, u.hash != ""
 	}
 	return nil
 }

@@ -50,6 +50,23 @@ func userWordRows(rows []wordRow, u *directory.User) []wordRow {
 	return appendWordRows(rows, u.OrgID, u.ID, u.LastName, directory.SearchText(&u.Profile))
 }
 
+// sortWordRows sorts rows of user_words in the order of its primary key
+// (the word first: the rows of one write are of one organization).
+func sortWordRows(rows []wordRow) {
+	slices.SortFunc(rows, func(a, b wordRow) int {
+		if c := strings.Compare(a.word, b.word); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.orgID, b.orgID); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.lastName, b.lastName); c != 0 {
+			return c
+		}
+		return strings.Compare(a.userID, b.userID)
+	})
+}
+
 // insertWords inserts rows into user_words in multi-row INSERTs (see
 // insertRows).
 func (c *Conn) insertWords(ctx context.Context, rows []wordRow) error {
