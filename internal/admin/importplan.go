@@ -168,7 +168,7 @@ type rowPlan struct {
 	// transaction, its row made ready for the store and, unless invited,
 	// its audit event (see prepareCreates).
 	prepared *store.NewUser
-	event    *directory.AuditEvent
+	event    *store.PreparedEvent
 	// rel is the relationship a relationship row adds.
 	rel          *directory.Relationship
 	relFrom      *directory.User

@@ -124,11 +124,16 @@ func (s *Service) writeAhead(ctx context.Context, tx *store.Tx, run *importRun, 
 	if invites {
 		return ready, nil
 	}
-	events := make([]*directory.AuditEvent, len(creates))
+	events := make([]*store.PreparedEvent, len(creates))
 	for i, p := range creates {
-		events[i] = p.event
+		if events[i] = p.event; events[i] == nil {
+			var err error
+			if events[i], err = store.PrepareEvent(s.createEvent(run, p, nil)); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if err := tx.AppendAuditEvents(ctx, events); err != nil {
+	if err := tx.AppendPreparedEvents(ctx, events); err != nil {
 		return nil, err
 	}
 	ready.wroteEvents = true
@@ -206,7 +211,7 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 		return nil
 	}
 	var org *directory.Organization
-	events := make([]*directory.AuditEvent, len(plans))
+	events := make([]*store.PreparedEvent, len(plans))
 	a := run.a
 	for i, p := range plans {
 		var sent []directory.Change
@@ -223,10 +228,13 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, run *importRun
 			}
 		}
 		if events[i] = p.event; events[i] == nil {
-			events[i] = s.createEvent(run, p, sent)
+			var err error
+			if events[i], err = store.PrepareEvent(s.createEvent(run, p, sent)); err != nil {
+				return err
+			}
 		}
 	}
-	return tx.AppendAuditEvents(ctx, events)
+	return tx.AppendPreparedEvents(ctx, events)
 }
 
 // prepareCreates makes the new users of a batch planned ahead of its
@@ -243,7 +251,9 @@ func (s *Service) prepareCreates(run *importRun, plans []*rowPlan) *store.NewUse
 		p.prepared = store.PrepareNewUser(p.user, p.hash)
 		users = append(users, p.prepared)
 		if !p.invite {
-			p.event = s.createEvent(run, p, nil)
+			// Should it fail, the writing makes the event again, and
+			// reports why.
+			p.event, _ = store.PrepareEvent(s.createEvent(run, p, nil))
 		}
 	}
 	return store.PrepareNewUserWords(users)

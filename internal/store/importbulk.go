@@ -146,26 +146,49 @@ func (c *Conn) InsertGroupMembers(ctx context.Context, orgID, by string, at int6
 		})
 }
 
+// PreparedEvent is an audit event made ready for AppendPreparedEvents:
+// its changes already in the text the table keeps.
+type PreparedEvent struct {
+	event   *directory.AuditEvent
+	changes string
+}
+
+// PrepareEvent makes e ready for AppendPreparedEvents, which a bulk load
+// does before the transaction that writes it. e must not change in
+// between.
+func PrepareEvent(e *directory.AuditEvent) (*PreparedEvent, error) {
+	changes := e.Changes
+	if changes == nil {
+		changes = []directory.Change{}
+	}
+	js, err := json.Marshal(changes)
+	if err != nil {
+		return nil, err
+	}
+	return &PreparedEvent{event: e, changes: string(js)}, nil
+}
+
 // AppendAuditEvents stores audit events in multi-row INSERTs.
 func (c *Conn) AppendAuditEvents(ctx context.Context, events []*directory.AuditEvent) error {
-	texts := make([]string, len(events))
+	prepared := make([]*PreparedEvent, len(events))
 	for i, e := range events {
-		changes := e.Changes
-		if changes == nil {
-			changes = []directory.Change{}
-		}
-		js, err := json.Marshal(changes)
-		if err != nil {
+		var err error
+		if prepared[i], err = PrepareEvent(e); err != nil {
 			return err
 		}
-		texts[i] = string(js)
 	}
+	return c.AppendPreparedEvents(ctx, prepared)
+}
+
+// AppendPreparedEvents is AppendAuditEvents for events made ready by
+// PrepareEvent.
+func (c *Conn) AppendPreparedEvents(ctx context.Context, events []*PreparedEvent) error {
 	return c.insertRows(ctx, `INSERT INTO audit_events (id, org_id, at, actor_id, actor_name, impersonator_id,
 		token_id, action, target_type, target_id, target_name, changes, ip, request_id, import_id)`, "", 15, len(events), 300,
 		func(args []any, i int) []any {
-			e := events[i]
+			e := events[i].event
 			return append(args, e.ID, e.OrgID, micros(e.At), e.ActorID, e.ActorName, e.ImpersonatorID, e.TokenID,
-				e.Action, e.TargetType, e.TargetID, e.TargetName, texts[i], e.IP, e.RequestID, e.ImportID)
+				e.Action, e.TargetType, e.TargetID, e.TargetName, events[i].changes, e.IP, e.RequestID, e.ImportID)
 		})
 }
 
