@@ -217,6 +217,9 @@ func (s *Service) process(ctx context.Context, worker string, a *Actor, im *dire
 	}
 	// The claims replayed above are never taken back.
 	run.forget(run.mark())
+	// What the batches write goes to the disk as it comes, rather than at
+	// each of SQLite's checkpoints with the writer waiting for it.
+	defer s.db.WriteBack()()
 	w := &batchWriter{s: s, worker: worker, a: a, run: run, im: im, progress: progress, from: im.Done + 1, analyzed: 125}
 	defer w.drain()
 	for w.from <= im.Total {

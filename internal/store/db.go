@@ -29,6 +29,8 @@ var migrations embed.FS
 type DB struct {
 	Conn
 	sql *sql.DB
+	// path is the file of a SQLite database ("" on PostgreSQL).
+	path string
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (a file,
@@ -62,7 +64,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &DB{Conn: Conn{q: db, d: dialect{engine: engine}}, sql: db}, nil
+	out := &DB{Conn: Conn{q: db, d: dialect{engine: engine}}, sql: db}
+	if engine == SQLite {
+		out.path = sqlitePath(source)
+	}
+	return out, nil
 }
 
 // sqlitePageSize is the page size of new SQLite databases. Index pages of
@@ -78,10 +84,7 @@ const sqlitePageSize = 16384
 // driver runs the DSN's pragmas in byte order, journal_mode before
 // page_size, so it cannot be set there.
 func createSQLite(ctx context.Context, source string) error {
-	path := strings.TrimPrefix(source, "file:")
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
+	path := sqlitePath(source)
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		return nil
 	}
@@ -96,6 +99,15 @@ func createSQLite(ctx context.Context, source string) error {
 		}
 	}
 	return nil
+}
+
+// sqlitePath is the file a SQLite source (as parseDSN gives it) names.
+func sqlitePath(source string) string {
+	path := strings.TrimPrefix(source, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return path
 }
 
 func parseDSN(dsn string) (engine Engine, driver, source string, err error) {
