@@ -413,7 +413,7 @@ func (w *batchWriter) writeWhole(ctx context.Context, b *aheadBatch) error {
 	}
 	saved := *im
 	err := s.db.InBulkTx(ctx, func(tx *store.Tx) error {
-		return s.writePlanned(ctx, tx, w.worker, w.a, w.run, im, b, nil)
+		return s.writePlanned(ctx, tx, w.worker, w.a, w.run, im, b, &readyAhead{words: b.words})
 	})
 	if err != nil {
 		return w.redo(ctx, b, saved, err)
@@ -593,7 +593,8 @@ func (s *Service) readAhead(ctx context.Context, run *importRun, from int) *ahea
 // fails a row's write (a value taken, a user changed since it was read),
 // and then the batch is planned again inside the transaction that writes
 // it (errReplan, errRowByRow): a batch never writes what its plan read
-// outside its transaction unless that still holds.
+// outside its transaction unless that still holds. ready says what was
+// done for the batch's new users before tx (see readyAhead).
 func (s *Service) writePlanned(ctx context.Context, tx *store.Tx, worker string, a *Actor, run *importRun, im *directory.Import, b *aheadBatch, ready *readyAhead) error {
 	refs, err := run.readReferences(ctx, &tx.Conn)
 	if err != nil {
@@ -632,9 +633,6 @@ func (s *Service) writePlanned(ctx context.Context, tx *store.Tx, worker string,
 		if err := s.importBeforeWrite(ctx, tx); err != nil {
 			return err
 		}
-	}
-	if ready == nil {
-		ready = &readyAhead{words: b.words}
 	}
 	results, err := s.applyUserRows(ctx, tx, run, b.plans, false, true, ready)
 	if err != nil {

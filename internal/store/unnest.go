@@ -115,7 +115,7 @@ func unnestColumn(args []any, j, width, n int) (any, string, error) {
 }
 
 // copyRows inserts rows on PostgreSQL with COPY, in a bulk transaction
-// (see DB.InBulkTx): insert is "INSERT INTO table (columns)" and args
+// (see DB.InCopyTx): insert is "INSERT INTO table (columns)" and args
 // holds width values per row, row after row, as for insertUnnest.
 func (c *Conn) copyRows(ctx context.Context, insert string, width int, args []any) error {
 	table, columns, err := insertTarget(insert)
